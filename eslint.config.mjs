@@ -1,0 +1,44 @@
+// Lint rules: promise safety everywhere, determinism in workflow code (after Temporal's samples).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+export default tseslint.config(
+  { ignores: ['lib/**', 'node_modules/**', '.tools/**', '.demo/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // an un-awaited activity, timer or provider call silently does nothing useful
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'object-shorthand': ['error', 'always'],
+    },
+  },
+  {
+    // workflow code is replayed: no Node built-ins, no I/O clients, only activity *types*
+    files: ['src/workflows/**/*.ts', 'test/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...builtinModules.filter((m) => m !== 'assert').flatMap((m) => [m, `node:${m}`]),
+            'axios',
+            'pino',
+            '@temporalio/client',
+            '@temporalio/worker',
+            '@temporalio/activity',
+          ],
+          patterns: [
+            { group: ['@aws-sdk/*', '**/providers/**', '**/sandbox/**'], message: 'Workflow code does no I/O: call an activity.' },
+            { group: ['**/activities/**', '**/activities'], allowTypeImports: true, message: 'Import activity types only: `import type`.' },
+          ],
+        },
+      ],
+    },
+  },
+);

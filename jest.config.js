@@ -1,0 +1,13 @@
+/** Jest runs the suite serially (`maxWorkers: 1`): Temporal test-server time is shared and the machine has 2 cores. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+  modulePathIgnorePatterns: ['<rootDir>/lib', '<rootDir>/.tools'],
+  maxWorkers: 1,
+  testTimeout: 120_000,
+  setupFiles: ['<rootDir>/test/support/runtime.ts'],
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  verbose: true,
+};

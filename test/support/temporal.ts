@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { rotationSearchAttributes } from '../../src/rotation/search-attributes';
+import { toolPath } from '../../src/sandbox/tools';
+import { withStartupRetries } from './ports';
+
+/** The Java time-skipping test server, started from the pinned binary (the SDK's own download cannot work offline). */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const executable = { type: 'existing-path' as const, path: toolPath('temporal-test-server') };
+  return await withStartupRetries('temporal-test-server', () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }));
+}
+
+/** `temporal server start-dev` (in-memory, headless) with the rotator's search attributes registered. */
+export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+  const executable = { type: 'existing-path' as const, path: toolPath('temporal') };
+  return await withStartupRetries('temporal dev server', () =>
+    TestWorkflowEnvironment.createLocal({ server: { executable, searchAttributes: rotationSearchAttributes } }),
+  );
+}
+
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+/** Bundles a workflows module once per test file (webpack takes seconds; every Worker.create would redo it). */
+export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  const resolved = path.resolve(workflowsPath);
+  let bundle = bundles.get(resolved);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath: resolved, logger: quietBundlerLogger });
+    bundles.set(resolved, bundle);
+  }
+  return bundle;
+}
+
+const noop = () => undefined;
+const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
