@@ -1,0 +1,95 @@
+import { activityInfo, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { SourceSpec } from '../rotation/model';
+import type { AwsClients } from '../providers/aws-iam/clients';
+import {
+  ACCESS_KEYS_PER_USER,
+  callerIdentity,
+  createAccessKey,
+  deleteAccessKey,
+  identityOfKey,
+  listAccessKeys,
+  setAccessKeyStatus,
+  userArn,
+} from '../providers/aws-iam/access-keys';
+import { classifyAwsError } from '../providers/aws-iam/errors';
+import { classified, rejectRequest } from './failures';
+import type { SourceActivities } from './source';
+
+/** Tolerated skew between the worker's clock and IAM's CreateDate when telling our orphans from other keys. */
+const CLOCK_TOLERANCE_MS = 60_000;
+
+function iamSource(source: SourceSpec) {
+  if (source.kind !== 'aws-iam-access-key') throw rejectRequest('WrongProvider', `source kind ${source.kind} sent to the aws-iam task queue`);
+  return source;
+}
+
+export function createAwsIamActivities(aws: AwsClients): SourceActivities {
+  return {
+    async inspectSource({ source }) {
+      const { userName, accountId } = iamSource(source);
+      return classified(async () => {
+        const me = await callerIdentity(aws);
+        if (me.account !== accountId) {
+          throw rejectRequest('IamWrongAccount', `the rotation names AWS account ${accountId} but the rotator's AWS credentials belong to account ${me.account}; use credentials for ${accountId} or fix the account`);
+        }
+        let arn: string;
+        try {
+          arn = await userArn(aws, userName);
+        } catch (err) {
+          const e = classifyAwsError(err, `iam:GetUser ${userName}`);
+          if (e.type === 'IamNoSuchEntity') throw rejectRequest('IamUnknownUser', `IAM user '${userName}' does not exist in account ${accountId}; check the --user name`);
+          throw e;
+        }
+        return { subject: arn, credentials: await listAccessKeys(aws, userName), maxCredentials: ACCESS_KEYS_PER_USER };
+      });
+    },
+
+    async createCredential({ source, knownIds, notBefore }) {
+      const { userName } = iamSource(source);
+      const { attempt } = activityInfo();
+      return classified(async () => {
+        // a key we do not know, created since this rotation began, can only be ours from a lost response: its secret is gone
+        for (const key of await listAccessKeys(aws, userName)) {
+          if (knownIds.includes(key.id)) continue;
+          if (Date.parse(key.createdAt) >= Date.parse(notBefore) - CLOCK_TOLERANCE_MS) {
+            log.warn('deleting orphan access key left by a lost CreateAccessKey response', { userName, accessKeyId: key.id, attempt });
+            await deleteAccessKey(aws, userName, key.id, attempt);
+          } else {
+            throw rejectRequest('IamUnexpectedKey', `IAM user '${userName}' has access key ${key.id} (created ${key.createdAt}) that was not there when this rotation began; someone else changed the user — check it, then start the rotation again`);
+          }
+        }
+        const key = await createAccessKey(aws, userName, attempt);
+        log.info('created access key', { userName, accessKeyId: key.accessKeyId });
+        return { id: key.accessKeyId, createdAt: key.createdAt, secret: { secretAccessKey: key.secretAccessKey } };
+      });
+    },
+
+    async verifyCredential({ source, credential, subject }) {
+      iamSource(source);
+      const secretAccessKey = credential.secret.secretAccessKey ?? '';
+      let identity;
+      try {
+        identity = await identityOfKey(aws, { accessKeyId: credential.id, secretAccessKey });
+      } catch (err) {
+        const e = classifyAwsError(err, `sts:GetCallerIdentity with new key ${credential.id}`);
+        // a new key is rejected for seconds while IAM propagates it: keep polling, within the activity's retry budget
+        throw ApplicationFailure.create({ type: 'CredentialNotYetValid', message: e.message, nextRetryDelay: e.disposition.kind === 'retry-after' ? e.disposition.delayMs : undefined });
+      }
+      // compare identity, not just success: an emulator (or a misrouted endpoint) may answer for another principal
+      if (identity.arn !== subject) {
+        throw ApplicationFailure.retryable(`new key ${credential.id} authenticates as ${identity.arn || '(nobody)'} in account ${identity.account || '?'}, expected ${subject}`, 'CredentialNotYetValid');
+      }
+    },
+
+    async setCredentialEnabled({ source, credentialId, enabled }) {
+      const { userName } = iamSource(source);
+      await classified(() => setAccessKeyStatus(aws, userName, credentialId, enabled ? 'Active' : 'Inactive', activityInfo().attempt));
+    },
+
+    async destroyCredential({ source, credentialId }) {
+      const { userName } = iamSource(source);
+      return classified(() => deleteAccessKey(aws, userName, credentialId, activityInfo().attempt));
+    },
+  };
+}

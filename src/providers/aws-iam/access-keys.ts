@@ -1,0 +1,104 @@
+import {
+  CreateAccessKeyCommand,
+  DeleteAccessKeyCommand,
+  GetUserCommand,
+  ListAccessKeysCommand,
+  UpdateAccessKeyCommand,
+  type AccessKeyMetadata,
+} from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { CredentialMetadata } from '../../rotation/model';
+import type { AccessKeyCredentials, AwsClients } from './clients';
+import { awsErrorName, classifyAwsError } from './errors';
+
+/** IAM's quota: 2 access keys per user, Active or Inactive. */
+export const ACCESS_KEYS_PER_USER = 2;
+
+export interface IamIdentity {
+  arn: string;
+  account: string;
+}
+
+/** Account and ARN of the credentials the rotator itself runs with. */
+export async function callerIdentity(aws: AwsClients): Promise<IamIdentity> {
+  try {
+    const out = await aws.sts.send(new GetCallerIdentityCommand({}));
+    return { arn: out.Arn ?? '', account: out.Account ?? '' };
+  } catch (err) {
+    throw classifyAwsError(err, 'sts:GetCallerIdentity (rotator credentials)');
+  }
+}
+
+/** The user's ARN; an unknown user is a wrong request (fail fast). */
+export async function userArn(aws: AwsClients, userName: string): Promise<string> {
+  try {
+    const out = await aws.iam.send(new GetUserCommand({ UserName: userName }));
+    return out.User?.Arn ?? '';
+  } catch (err) {
+    throw classifyAwsError(err, `iam:GetUser ${userName}`);
+  }
+}
+
+/** All of a user's access keys, oldest first (paginated, though moto ignores Marker). */
+export async function listAccessKeys(aws: AwsClients, userName: string): Promise<CredentialMetadata[]> {
+  const keys: AccessKeyMetadata[] = [];
+  let marker: string | undefined;
+  try {
+    do {
+      const page = await aws.iam.send(new ListAccessKeysCommand({ UserName: userName, Marker: marker }));
+      keys.push(...(page.AccessKeyMetadata ?? []));
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+  } catch (err) {
+    throw classifyAwsError(err, `iam:ListAccessKeys ${userName}`);
+  }
+  return keys
+    .map((k) => ({
+      id: k.AccessKeyId ?? '',
+      status: k.Status === 'Inactive' ? ('Inactive' as const) : ('Active' as const),
+      createdAt: (k.CreateDate ?? new Date(0)).toISOString(),
+    }))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/** CreateAccessKey: not idempotent, returns the secret once. Callers reconcile orphans before calling it again. */
+export async function createAccessKey(aws: AwsClients, userName: string, attempt: number): Promise<AccessKeyCredentials & { createdAt: string }> {
+  try {
+    const out = await aws.iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+    const key = out.AccessKey;
+    if (!key?.AccessKeyId || !key.SecretAccessKey) throw new Error('CreateAccessKey returned no key');
+    return { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey, createdAt: (key.CreateDate ?? new Date()).toISOString() };
+  } catch (err) {
+    throw classifyAwsError(err, `iam:CreateAccessKey ${userName}`, attempt);
+  }
+}
+
+export async function setAccessKeyStatus(aws: AwsClients, userName: string, accessKeyId: string, status: 'Active' | 'Inactive', attempt: number): Promise<void> {
+  try {
+    await aws.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: status }));
+  } catch (err) {
+    throw classifyAwsError(err, `iam:UpdateAccessKey ${userName} ${accessKeyId} → ${status}`, attempt);
+  }
+}
+
+/** Deletes a key; a key that is already gone counts as done. */
+export async function deleteAccessKey(aws: AwsClients, userName: string, accessKeyId: string, attempt: number): Promise<'deleted' | 'already-gone'> {
+  try {
+    await aws.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }));
+    return 'deleted';
+  } catch (err) {
+    if (awsErrorName(err).startsWith('NoSuchEntity')) return 'already-gone';
+    throw classifyAwsError(err, `iam:DeleteAccessKey ${userName} ${accessKeyId}`, attempt);
+  }
+}
+
+/** GetCallerIdentity signed by the key itself: who AWS says the key belongs to. */
+export async function identityOfKey(aws: AwsClients, credentials: AccessKeyCredentials): Promise<IamIdentity> {
+  const sts = aws.stsWithKey(credentials);
+  try {
+    const out = await sts.send(new GetCallerIdentityCommand({}));
+    return { arn: out.Arn ?? '', account: out.Account ?? '' };
+  } finally {
+    sts.destroy();
+  }
+}

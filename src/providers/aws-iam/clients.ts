@@ -1,0 +1,33 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+
+/** Credentials of a single access key, used to sign one STS call with the key being verified. */
+export interface AccessKeyCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface AwsClients {
+  iam: IAMClient;
+  /** STS signed with the rotator's own credentials (default chain) */
+  sts: STSClient;
+  /** STS signed with the given key: the only proof that a new key authenticates */
+  stsWithKey(credentials: AccessKeyCredentials): STSClient;
+}
+
+/**
+ * One client per service, configured once. `maxAttempts: 1` because Temporal is the only retry layer
+ * (the SDK would otherwise retry CreateAccessKey, which is not idempotent, and treat LimitExceeded as throttling).
+ * Endpoints come from the SDK's standard variables (AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL).
+ */
+export function createAwsClients(options: { region?: string; endpoint?: { iam?: string; sts?: string } } = {}): AwsClients {
+  // IAM is a global service signed in us-east-1; STS answers in any region
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const common = { region, maxAttempts: 1 };
+  return {
+    iam: new IAMClient({ ...common, ...(options.endpoint?.iam ? { endpoint: options.endpoint.iam } : {}) }),
+    sts: new STSClient({ ...common, ...(options.endpoint?.sts ? { endpoint: options.endpoint.sts } : {}) }),
+    stsWithKey: (credentials) =>
+      new STSClient({ ...common, credentials, ...(options.endpoint?.sts ? { endpoint: options.endpoint.sts } : {}) }),
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The rotation model, defined once: phases, the request (zod schema + inferred types) and the status a
+ * rotation reports. Workflows, activities, the worker and the CLI all import it; it must stay free of I/O
+ * because the workflow bundle includes it.
+ */
+import { z } from 'zod';
+
+/** Phases in order of a successful rotation, then the other endings. */
+export const PHASES = [
+  'preflight',
+  'creating',
+  'verifying',
+  'registering',
+  'deactivating',
+  'pending-deletion',
+  'deleting',
+  'completed',
+  'compensating',
+  'failed',
+  'restored',
+] as const;
+export type Phase = (typeof PHASES)[number];
+export const TERMINAL_PHASES: readonly Phase[] = ['completed', 'failed', 'restored'];
+
+/** Recovery window: whole days, 7–30 (the CSMS scheduled-deletion rule, also AWS Secrets Manager's). */
+export const MIN_RECOVERY_WINDOW_DAYS = 7;
+export const MAX_RECOVERY_WINDOW_DAYS = 30;
+export const DEFAULT_RECOVERY_WINDOW_DAYS = 30;
+
+export const RecoveryWindowDays = z
+  .number({ error: 'recovery window must be a whole number of days' })
+  .int('recovery window must be a whole number of days')
+  .min(MIN_RECOVERY_WINDOW_DAYS, `recovery window must be ${MIN_RECOVERY_WINDOW_DAYS}–${MAX_RECOVERY_WINDOW_DAYS} days`)
+  .max(MAX_RECOVERY_WINDOW_DAYS, `recovery window must be ${MIN_RECOVERY_WINDOW_DAYS}–${MAX_RECOVERY_WINDOW_DAYS} days`);
+
+/** IAM user names: 1–64 of letters, digits and `+=,.@_-` (IAM API reference, CreateUser). */
+export const IamUserName = z
+  .string()
+  .regex(/^[\w+=,.@-]{1,64}$/, 'IAM user name must be 1–64 characters of letters, digits and +=,.@_-');
+export const AwsAccountId = z.string().regex(/^\d{12}$/, 'AWS account id must be 12 digits');
+
+/** SORACOM credentials set ids are chosen by the client; keep to what the console accepts and URLs carry safely. */
+export const SoracomCredentialsId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'SORACOM credentials id must be 1–100 characters of letters, digits and ._- (starting with a letter or digit)');
+
+/** Where a credential is minted and retired. */
+export const AwsIamAccessKeySource = z.object({
+  kind: z.literal('aws-iam-access-key'),
+  userName: IamUserName,
+  accountId: AwsAccountId,
+});
+export const SourceSpec = z.discriminatedUnion('kind', [AwsIamAccessKeySource]);
+export type SourceSpec = z.infer<typeof SourceSpec>;
+
+/**
+ * `update`: PUT the new key into the existing set (consumers reference the set by id, so nothing else changes).
+ * `versioned`: create `<prefix>-<yyyymmdd>` beside it, as the seed scripts do; the old set is deleted with the old key.
+ */
+export const SoracomSetMode = z.enum(['update', 'versioned']);
+export type SoracomSetMode = z.infer<typeof SoracomSetMode>;
+
+/** Where a credential is stored for the software that uses it. */
+export const SoracomCredentialsSetConsumer = z.object({
+  kind: z.literal('soracom-credentials-set'),
+  credentialsId: SoracomCredentialsId,
+  mode: SoracomSetMode.default('update'),
+});
+export const ConsumerSpec = z.discriminatedUnion('kind', [SoracomCredentialsSetConsumer]);
+export type ConsumerSpec = z.infer<typeof ConsumerSpec>;
+
+export const RotationRequest = z
+  .object({
+    source: SourceSpec,
+    consumers: z.array(ConsumerSpec).min(1, 'at least one consumer is required'),
+    recoveryWindowDays: RecoveryWindowDays.default(DEFAULT_RECOVERY_WINDOW_DAYS),
+    requestedBy: z.string().max(200).optional(),
+  })
+  .refine((r) => new Set(r.consumers.map(consumerLabel)).size === r.consumers.length, {
+    message: 'each consumer may be named only once',
+    path: ['consumers'],
+  });
+export type RotationRequest = z.infer<typeof RotationRequest>;
+export type RotationRequestInput = z.input<typeof RotationRequest>;
+
+/** The provider name shown in the UI (`CredentialProvider`) and used to route activities to a task queue. */
+export function sourceProvider(source: SourceSpec): 'aws-iam' {
+  switch (source.kind) {
+    case 'aws-iam-access-key':
+      return 'aws-iam';
+  }
+}
+
+/** The one live rotation per credential: the workflow id is derived from the credential itself. */
+export function rotationIdFor(source: SourceSpec): string {
+  switch (source.kind) {
+    case 'aws-iam-access-key':
+      return `aws-iam:${source.accountId}:${source.userName}`;
+  }
+}
+
+/** Human name of the credential being rotated (`CredentialSubject`): an ARN, never a secret. */
+export function subjectOf(source: SourceSpec): string {
+  switch (source.kind) {
+    case 'aws-iam-access-key':
+      return `arn:aws:iam::${source.accountId}:user/${source.userName}`;
+  }
+}
+
+export function consumerLabel(consumer: ConsumerSpec): string {
+  switch (consumer.kind) {
+    case 'soracom-credentials-set':
+      return `soracom:${consumer.credentialsId}`;
+  }
+}
+
+/**
+ * CLI syntax of a consumer: `soracom:<credentialsId>[:update|versioned]`.
+ * Returns the parsed spec or throws an Error naming the allowed forms.
+ */
+export function parseConsumerArg(arg: string): ConsumerSpec {
+  const [kind, id, mode, ...rest] = arg.split(':');
+  if (kind !== 'soracom' || !id || rest.length > 0) {
+    throw new Error(`--consumer '${arg}' is not understood; use soracom:<credentialsId>[:update|versioned]`);
+  }
+  const parsed = SoracomCredentialsSetConsumer.safeParse({ kind: 'soracom-credentials-set', credentialsId: id, mode: mode || 'update' });
+  if (!parsed.success) {
+    throw new Error(`--consumer '${arg}': ${parsed.error.issues.map((i) => i.message).join('; ')} (mode is update or versioned)`);
+  }
+  return parsed.data;
+}
+
+/** `7d`, `30d`, `14` (days) → whole days, validated 7–30. */
+export function parseRecoveryWindow(arg: string): number {
+  const match = /^(\d+)\s*d?$/.exec(arg.trim());
+  const days = match ? Number(match[1]) : Number.NaN;
+  const parsed = RecoveryWindowDays.safeParse(days);
+  if (!parsed.success) {
+    throw new Error(`--recovery-window '${arg}' is not allowed: use whole days from ${MIN_RECOVERY_WINDOW_DAYS}d to ${MAX_RECOVERY_WINDOW_DAYS}d (default ${DEFAULT_RECOVERY_WINDOW_DAYS}d)`);
+  }
+  return parsed.data;
+}
+
+/** A credential as the source reports it: public id and state only; secrets never appear here. */
+export interface CredentialMetadata {
+  id: string;
+  status: 'Active' | 'Inactive';
+  createdAt: string;
+}
+
+/** What a consumer holds, as last confirmed by reading it back. */
+export interface ConsumerState {
+  consumer: string;
+  mode: SoracomSetMode;
+  /** the set the consumer's software reads after this rotation (differs from `consumer` in versioned mode) */
+  credentialsId: string;
+  holds: string | null;
+  state: 'pending' | 'registered' | 'rolled-back' | 'failed' | 'retired';
+  note?: string;
+}
+
+export interface PhaseEntry {
+  phase: Phase;
+  at: string;
+}
+
+/** Everything `status` returns. Public identifiers and times only. */
+export interface RotationStatus {
+  rotationId: string;
+  phase: Phase;
+  provider: string;
+  subject: string;
+  recoveryWindowDays: number;
+  oldCredentialId: string | null;
+  newCredentialId: string | null;
+  deactivatedAt: string | null;
+  deleteAt: string | null;
+  consumers: ConsumerState[];
+  timeline: PhaseEntry[];
+  /** why the rotation failed, or what an operator must do; null while all is well */
+  problem: string | null;
+}
+
+/** Argument of the `deleteNow` update: the operator names the old credential to prove intent. */
+export interface DeleteNowInput {
+  confirmCredentialId: string;
+}
