@@ -50,10 +50,10 @@ const providerCall: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 };
-// A new IAM key takes ~5–15 s to work: poll with backoff for well over 30 s before giving up.
+// A new IAM key takes ~5–15 s to work: poll with backoff for 45 s (at least 30 s) before giving up.
 const verification: ActivityOptions = {
   startToCloseTimeout: '20 seconds',
-  scheduleToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '45 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '10 seconds' },
 };
 // The final deletion may come weeks after the request: keep trying transient faults for a day before failing.

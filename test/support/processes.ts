@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** Folder where every server the tests spawn leaves its pid until it is stopped, so the global teardown can reap leaks. */
-export const pidDir = path.join(os.tmpdir(), `credential-rotator-test-pids-${process.getuid?.() ?? 0}`);
+// one folder per jest run (tests run in band, in the jest process): a run never reaps another run's servers
+export const pidDir = path.join(os.tmpdir(), `credential-rotator-test-pids-${process.pid}`);
 
 export function trackPid(pid: number, label: string): void {
   mkdirSync(pidDir, { recursive: true });
@@ -38,5 +39,6 @@ export function reapTrackedProcesses(): string[] {
     }
     rmSync(path.join(pidDir, entry), { force: true });
   }
+  rmSync(pidDir, { recursive: true, force: true });
   return reaped;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { rotationSearchAttributes } from '../../src/rotation/search-attributes';
 import { toolPath } from '../../src/sandbox/tools';
@@ -8,7 +9,15 @@ import { withStartupRetries } from './ports';
 /** The Java time-skipping test server, started from the pinned binary (the SDK's own download cannot work offline). */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const executable = { type: 'existing-path' as const, path: toolPath('temporal-test-server') };
-  return await withStartupRetries('temporal-test-server', () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }));
+  const env = await withStartupRetries('temporal-test-server', () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }));
+  // the test server has no --search-attribute flag: register ours through the operator service
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      rotationSearchAttributes.map((key) => [key.name, key.type === 'DATETIME' ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+  return env;
 }
 
 /** `temporal server start-dev` (in-memory, headless) with the rotator's search attributes registered. */

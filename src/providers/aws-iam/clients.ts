@@ -20,13 +20,16 @@ export interface AwsClients {
  * (the SDK would otherwise retry CreateAccessKey, which is not idempotent, and treat LimitExceeded as throttling).
  * Endpoints come from the SDK's standard variables (AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL).
  */
-export function createAwsClients(options: { region?: string; endpoint?: { iam?: string; sts?: string } } = {}): AwsClients {
+export function createAwsClients(
+  options: { region?: string; endpoint?: { iam?: string; sts?: string }; credentials?: AccessKeyCredentials } = {},
+): AwsClients {
   // IAM is a global service signed in us-east-1; STS answers in any region
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const common = { region, maxAttempts: 1 };
+  const own = options.credentials ? { credentials: options.credentials } : {};
   return {
-    iam: new IAMClient({ ...common, ...(options.endpoint?.iam ? { endpoint: options.endpoint.iam } : {}) }),
-    sts: new STSClient({ ...common, ...(options.endpoint?.sts ? { endpoint: options.endpoint.sts } : {}) }),
+    iam: new IAMClient({ ...common, ...own, ...(options.endpoint?.iam ? { endpoint: options.endpoint.iam } : {}) }),
+    sts: new STSClient({ ...common, ...own, ...(options.endpoint?.sts ? { endpoint: options.endpoint.sts } : {}) }),
     stsWithKey: (credentials) =>
       new STSClient({ ...common, credentials, ...(options.endpoint?.sts ? { endpoint: options.endpoint.sts } : {}) }),
   };

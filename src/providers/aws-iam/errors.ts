@@ -32,6 +32,9 @@ export function classifyAwsError(err: unknown, operation: string, attempt = 1): 
   const base = `${operation} failed: ${name}${status ? ` (HTTP ${status})` : ''}: ${detail}`;
   const opts = { cause: err, httpStatus: status };
 
+  if (name === 'CredentialsProviderError') {
+    return new ProviderError('aws-iam', 'IamNoCredentials', `${operation} failed: the rotator found no AWS credentials (${detail}); configure them for the worker (environment, profile or role)`, failFast, opts);
+  }
   if (THROTTLING.has(name) || status === 429 || e?.$retryable?.throttling) {
     const ceiling = Math.min(60_000, 1_000 * 2 ** Math.min(attempt, 6));
     return new ProviderError('aws-iam', 'IamThrottled', `${base} — AWS is throttling; retrying at a slower pace`, retryAfter(ceiling / 2 + Math.random() * (ceiling / 2)), opts);

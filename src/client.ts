@@ -1,0 +1,295 @@
+/**
+ * `rotator`: the operator CLI. Every command validates its input before it touches Temporal or a provider,
+ * prints no secret, and with --json prints one JSON object per line (documented in the README).
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { Client } from '@temporalio/client';
+import {
+  IamUserName,
+  AwsAccountId,
+  PHASES,
+  TERMINAL_PHASES,
+  DEFAULT_RECOVERY_WINDOW_DAYS,
+  parseConsumerArg,
+  parseRecoveryWindow,
+  type ConsumerSpec,
+  type Phase,
+  type RotationStatus,
+} from './rotation/model';
+import { runDemo } from './sandbox/demo';
+import { runWorkerProcess } from './worker';
+import { OperatorError, connectClient, deleteNow, listRotations, restoreRotation, rotationStatus, startRotation } from './operations';
+
+interface Output {
+  json: boolean;
+}
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const printJson = (value: unknown) => print(JSON.stringify(value));
+
+/** The fields `status --json` promises (see README): stable names, no secrets. */
+function statusJson(status: RotationStatus) {
+  return {
+    rotationId: status.rotationId,
+    phase: status.phase,
+    subject: status.subject,
+    recoveryWindowDays: status.recoveryWindowDays,
+    oldCredentialId: status.oldCredentialId,
+    newCredentialId: status.newCredentialId,
+    deactivatedAt: status.deactivatedAt,
+    deleteAt: status.deleteAt,
+    consumers: status.consumers,
+    problem: status.problem,
+    timeline: status.timeline,
+  };
+}
+
+function printStatus(status: RotationStatus): void {
+  print(`rotation   ${status.rotationId}`);
+  print(`phase      ${status.phase}`);
+  print(`subject    ${status.subject}`);
+  print(`old key    ${status.oldCredentialId ?? '–'}${status.deactivatedAt ? ` (deactivated ${status.deactivatedAt})` : ''}`);
+  print(`new key    ${status.newCredentialId ?? '–'}`);
+  print(`delete at  ${status.deleteAt ?? '–'} (recovery window ${status.recoveryWindowDays} days)`);
+  for (const c of status.consumers) {
+    print(`consumer   ${c.consumer} [${c.mode}] → set ${c.credentialsId}: ${c.state}, holds ${c.holds ?? 'nothing'}${c.note ? ` — ${c.note}` : ''}`);
+  }
+  if (status.problem) print(`problem    ${status.problem}`);
+  if (status.phase === 'pending-deletion') {
+    print('');
+    print(`next: rotator delete-now ${status.rotationId} --yes   (delete ${status.oldCredentialId} now)`);
+    print(`      rotator restore ${status.rotationId}           (re-enable ${status.oldCredentialId}; consumers keep the new key)`);
+  }
+}
+
+/** The account to rotate in: given, or the one the operator's AWS credentials belong to. */
+async function resolveAccount(account: string | undefined): Promise<string> {
+  if (account) return account;
+  const sts = new STSClient({ region: process.env.AWS_REGION ?? 'us-east-1', maxAttempts: 3 });
+  try {
+    const me = await sts.send(new GetCallerIdentityCommand({}));
+    if (!me.Account) throw new Error('STS returned no account');
+    return me.Account;
+  } catch (err) {
+    throw new OperatorError(`cannot tell which AWS account to use: ${(err as Error).message}. Pass --account <12 digits> or configure AWS credentials.`);
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** Polls the status and prints each new phase until `target` (or an ending) is reached. */
+async function followPhases(client: Client, rotationId: string, target: Phase, out: Output): Promise<RotationStatus> {
+  const order = (p: Phase) => PHASES.indexOf(p);
+  let shown = 0;
+  for (;;) {
+    const status = await rotationStatus(client, rotationId);
+    for (; shown < status.timeline.length; shown++) {
+      const step = status.timeline[shown]!;
+      if (out.json) printJson({ rotationId, phase: step.phase, at: step.at });
+      else print(`  ${step.at}  ${step.phase}`);
+    }
+    const reached = TERMINAL_PHASES.includes(status.phase) || (order(status.phase) >= order(target) && order(status.phase) <= order('completed'));
+    if (reached) return status;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function withClient<T>(run: (client: Client) => Promise<T>): Promise<T> {
+  const { client, close } = await connectClient();
+  try {
+    return await run(client);
+  } finally {
+    await close();
+  }
+}
+
+/** Commander prints an InvalidArgumentError with the flag and value, then exits 2: nothing has started. */
+function argument<T>(parse: (value: string) => T) {
+  return (value: string): T => {
+    try {
+      return parse(value);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
+}
+
+function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }) {
+  return argument((value: string): T => {
+    const result = schema.safeParse(value);
+    if (!result.success) throw new Error(result.error.issues.map((i) => i.message).join('; '));
+    return result.data;
+  });
+}
+
+const collectConsumers = (value: string, previous: ConsumerSpec[] = []) => [...previous, argument(parseConsumerArg)(value)];
+
+export function buildCli(): Command {
+  const program = new Command('rotator')
+    .description('Rotate long-lived cloud credentials as durable Temporal workflows, without cutting off their consumers.')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Connection: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE (default "default"), or a
+temporal.toml profile (TEMPORAL_PROFILE). AWS: the SDK's default credential chain; AWS_ENDPOINT_URL_IAM /
+AWS_ENDPOINT_URL_STS point it at an emulator. SORACOM (worker): SORACOM_AUTH_KEY_ID, SORACOM_AUTH_KEY and
+SORACOM_ENDPOINT or SORACOM_COVERAGE_TYPE=jp|g.
+
+A rotation goes: ${PHASES.slice(0, 8).join(' → ')}
+(other endings: compensating → failed, restored). Its id is derived from the credential:
+aws-iam:<account>:<user>, so there is only ever one live rotation per key.`,
+    );
+
+  program
+    .command('worker')
+    .description('run the worker: the rotation workflows and every provider activity queue')
+    .action(async () => {
+      await runWorkerProcess();
+    });
+
+  const rotate = program.command('rotate').description('start a rotation');
+  rotate
+    .command('aws-iam-key')
+    .description('rotate the access key of an IAM user and register the new key with each consumer')
+    .requiredOption('--user <name>', 'IAM user whose access key is rotated', parseWith(IamUserName))
+    .requiredOption(
+      '--consumer <spec>',
+      'where the key is stored, repeatable: soracom:<credentialsId>[:update|versioned] (update = PUT the same set, the default; versioned = new set <prefix>-<yyyymmdd>, old set deleted with the old key)',
+      collectConsumers,
+    )
+    .option('--account <id>', 'AWS account id (default: the account of your AWS credentials)', parseWith(AwsAccountId))
+    .option('--recovery-window <days>', `days the old key stays restorable, 7d..30d (default ${DEFAULT_RECOVERY_WINDOW_DAYS}d)`, argument(parseRecoveryWindow))
+    .addOption(
+      new Option('--wait <phase>', 'show live progress until this phase is reached (default: until preflight has passed)').choices(
+        PHASES.filter((p) => p !== 'compensating'),
+      ),
+    )
+    .option('--no-wait', 'return as soon as the rotation is started')
+    .option('--json', 'print JSON lines instead of text')
+    .addHelpText(
+      'after',
+      `
+Example:
+  rotator rotate aws-iam-key --user funnel-writer --consumer soracom:funnel-aws --recovery-window 14d --wait pending-deletion
+
+Before anything changes, preflight checks the user has exactly one Active key (IAM allows 2 keys in all) and
+that each consumer set exists. The old key is deactivated only after every consumer holds the new one.`,
+    )
+    .action(async (opts: { user: string; consumer: ConsumerSpec[]; account?: string; recoveryWindow?: number; wait: Phase | boolean; json?: boolean }) => {
+      const out = { json: !!opts.json };
+      const accountId = await resolveAccount(opts.account);
+      await withClient(async (client) => {
+        const handle = await startRotation(client, {
+          source: { kind: 'aws-iam-access-key', userName: opts.user, accountId },
+          consumers: opts.consumer,
+          recoveryWindowDays: opts.recoveryWindow ?? DEFAULT_RECOVERY_WINDOW_DAYS,
+          requestedBy: process.env.USER,
+        });
+        const rotationId = handle.workflowId;
+        if (out.json) printJson({ rotationId, runId: handle.firstExecutionRunId, started: true });
+        else print(`started rotation ${rotationId}`);
+        if (opts.wait === false) return;
+        const target: Phase = typeof opts.wait === 'string' ? opts.wait : 'creating';
+        const status = await followPhases(client, rotationId, target, out);
+        if (out.json) printJson(statusJson(status));
+        else {
+          print('');
+          printStatus(status);
+        }
+        if (status.phase === 'failed') process.exitCode = 1;
+      });
+    });
+
+  program
+    .command('status <rotation-id>')
+    .description('show a rotation: phase, keys, deleteAt, what each consumer holds')
+    .option('--json', 'print one JSON object')
+    .action(async (rotationId: string, opts: { json?: boolean }) => {
+      await withClient(async (client) => {
+        const status = await rotationStatus(client, rotationId);
+        if (opts.json) printJson(statusJson(status));
+        else printStatus(status);
+      });
+    });
+
+  program
+    .command('list')
+    .description('list rotations, newest first')
+    .addOption(new Option('--phase <phase>', 'only rotations in this phase').choices([...PHASES]))
+    .option(
+      '--limit <n>',
+      'at most this many',
+      argument((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new Error('must be a positive whole number');
+        return n;
+      }),
+    )
+    .option('--json', 'print one JSON object per rotation')
+    .action(async (opts: { phase?: string; limit?: number; json?: boolean }) => {
+      await withClient(async (client) => {
+        const rows = await listRotations(client, opts);
+        if (opts.json) return rows.forEach(printJson);
+        if (rows.length === 0) return print('no rotations');
+        print(['ROTATION', 'PHASE', 'DELETE AT', 'STARTED'].join('\t'));
+        for (const r of rows) print([r.rotationId, r.phase ?? r.status.toLowerCase(), r.deleteAt ?? '–', r.startTime].join('\t'));
+      });
+    });
+
+  program
+    .command('restore <rotation-id>')
+    .description('during the recovery window: re-enable the old key (consumers keep the new one); ends "restored"')
+    .option('--json', 'print one JSON object')
+    .action(async (rotationId: string, opts: { json?: boolean }) => {
+      await withClient(async (client) => {
+        const status = await restoreRotation(client, rotationId);
+        if (opts.json) printJson(statusJson(status));
+        else printStatus(status);
+      });
+    });
+
+  program
+    .command('delete-now <rotation-id>')
+    .description('during the recovery window: delete the old key now instead of at deleteAt; ends "completed"')
+    .option('--yes', 'confirm: the old key is deleted for good')
+    .option('--json', 'print one JSON object')
+    .action(async (rotationId: string, opts: { yes?: boolean; json?: boolean }) => {
+      if (!opts.yes) throw new OperatorError(`delete-now deletes the old key for good; add --yes to confirm`);
+      await withClient(async (client) => {
+        const status = await deleteNow(client, rotationId);
+        if (opts.json) printJson(statusJson(status));
+        else printStatus(status);
+      });
+    });
+
+  program
+    .command('demo')
+    .description('start a local Temporal dev server, moto, the SORACOM sandbox and a worker, then run a real rotation')
+    .action(async () => {
+      await runDemo();
+    });
+
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildCli().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its message (or the help) to stderr
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const message = err instanceof OperatorError ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    process.stderr.write(`rotator: ${message}\n`);
+    process.exitCode = err instanceof OperatorError ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  void main();
+}

@@ -1,0 +1,215 @@
+import axios, { isAxiosError, type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import { z } from 'zod';
+import { failFast, ProviderError } from '../errors';
+import type { SoracomConfig } from './config';
+import { classifyResponse, classifyTransportError, isRejectedSession, unexpectedResponse, type SoracomAction } from './errors';
+import { AuthKeyResponse, AuthResponse, CredentialsBody, CredentialsModel, GeneratedAuthKey } from './schemas';
+
+export interface SoracomClientOptions extends SoracomConfig {
+  /** TTL asked of each API key/token pair; default 86400 s, SORACOM's default (max 172800) */
+  readonly tokenTimeoutSeconds?: number;
+  readonly timeoutMs?: number;
+  /** Milliseconds since the epoch, for the token's renewal time. */
+  readonly now?: () => number;
+}
+
+export type DeleteOutcome = 'deleted' | 'already-gone';
+
+interface Session extends AuthResponse {
+  readonly expiresAt: number;
+}
+
+interface ApiRequest {
+  readonly method: Method;
+  readonly url: string;
+  readonly data?: unknown;
+}
+
+/** API key/token pairs shared by every client in the process, by endpoint and AuthKey id: one `/auth` per TTL, not per activity. */
+const sessions = new Map<string, Promise<Session>>();
+
+/**
+ * The SORACOM API calls the rotator makes. No retries here beyond one re-authentication: Temporal owns retries,
+ * and every failure leaves as a classified {@link ProviderError} that names the operation and the id.
+ */
+export class SoracomClient {
+  private readonly http: AxiosInstance;
+  private readonly endpoint: string;
+  private readonly authKeyId: string;
+  // a #private field: util.inspect and JSON.stringify of the client never show it
+  readonly #authKey: string;
+  private readonly sessionKey: string;
+  private readonly tokenTimeoutSeconds: number;
+  private readonly now: () => number;
+
+  constructor(options: SoracomClientOptions) {
+    this.endpoint = options.endpoint;
+    this.authKeyId = options.authKeyId;
+    this.#authKey = options.authKey;
+    this.http = axios.create({
+      baseURL: options.endpoint,
+      timeout: options.timeoutMs ?? 30_000,
+      headers: { 'X-Soracom-Lang': 'en' },
+      validateStatus: () => true, // statuses are classified in one place, below
+    });
+    this.sessionKey = `${options.endpoint}\n${options.authKeyId}`;
+    this.tokenTimeoutSeconds = options.tokenTimeoutSeconds ?? 86_400;
+    this.now = options.now ?? Date.now;
+  }
+
+  async listCredentials(): Promise<CredentialsModel[]> {
+    return this.listCredentialsFor(this.action('listCredentials', 'Credential'));
+  }
+
+  /** One set, or null when it does not exist; the spec has no GET /credentials/{id}, so this reads the list. */
+  async getCredentials(credentialsId: string): Promise<CredentialsModel | null> {
+    const sets = await this.listCredentialsFor(this.action('listCredentials', 'Credential', { credentialsId }));
+    return sets.find((set) => set.credentialsId === credentialsId) ?? null;
+  }
+
+  /** POST: fails if the set exists (SORACOM answers 400). */
+  async createCredentials(credentialsId: string, body: CredentialsBody): Promise<CredentialsModel> {
+    const action = this.action('createCredential', 'Credential', { credentialsId });
+    const response = await this.call(action, { method: 'POST', url: credentialsPath(credentialsId), data: body }, [201]);
+    return parsed(action, response, CredentialsModel);
+  }
+
+  /** PUT: replaces type, description and credentials of an existing set. */
+  async updateCredentials(credentialsId: string, body: CredentialsBody): Promise<CredentialsModel> {
+    const action = this.action('updateCredential', 'Credential', { credentialsId });
+    const response = await this.call(action, { method: 'PUT', url: credentialsPath(credentialsId), data: body }, [200]);
+    return parsed(action, response, CredentialsModel);
+  }
+
+  /** 'already-gone' on 404, so a retried delete after a lost response succeeds. */
+  async deleteCredentials(credentialsId: string): Promise<DeleteOutcome> {
+    const action = this.action('deleteCredential', 'Credential', { credentialsId });
+    const response = await this.call(action, { method: 'DELETE', url: credentialsPath(credentialsId) }, [204, 404]);
+    return response.status === 204 ? 'deleted' : 'already-gone';
+  }
+
+  /** The AuthKeys (ids only) of a SAM user, by default the one this client authenticates as. */
+  async listUserAuthKeys(userName?: string): Promise<AuthKeyResponse[]> {
+    const action = this.action('listUserAuthKeys', 'User');
+    const response = await this.call(action, { method: 'GET', url: await this.authKeysPath(action, userName) }, [200]);
+    return parsed(action, response, z.array(AuthKeyResponse));
+  }
+
+  /** A new AuthKey; its secret is shown by SORACOM this once. */
+  async createUserAuthKey(userName?: string): Promise<GeneratedAuthKey> {
+    const action = this.action('generateUserAuthKey', 'User');
+    const response = await this.call(action, { method: 'POST', url: await this.authKeysPath(action, userName) }, [200]);
+    return parsed(action, response, GeneratedAuthKey);
+  }
+
+  /** 'already-gone' on 404, as for credentials sets. */
+  async deleteUserAuthKey(authKeyId: string, userName?: string): Promise<DeleteOutcome> {
+    const action = this.action('deleteUserAuthKey', 'User', { authKeyId });
+    const url = `${await this.authKeysPath(action, userName)}/${encodeURIComponent(authKeyId)}`;
+    const response = await this.call(action, { method: 'DELETE', url }, [204, 404]);
+    return response.status === 204 ? 'deleted' : 'already-gone';
+  }
+
+  /** The operator and SAM user the AuthKey belongs to. */
+  async identity(): Promise<{ operatorId: string; userName?: string }> {
+    const { operatorId, userName } = await this.session(this.action('auth'));
+    return userName === undefined ? { operatorId } : { operatorId, userName };
+  }
+
+  private async listCredentialsFor(action: SoracomAction): Promise<CredentialsModel[]> {
+    const response = await this.call(action, { method: 'GET', url: '/credentials' }, [200]);
+    return parsed(action, response, z.array(CredentialsModel));
+  }
+
+  private action(operation: string, tag?: string, ids: Pick<SoracomAction, 'credentialsId' | 'authKeyId'> = {}): SoracomAction {
+    return { operation, ...(tag === undefined ? {} : { permission: `${tag}:${operation}` }), ...ids, endpoint: this.endpoint };
+  }
+
+  private async authKeysPath(action: SoracomAction, userName: string | undefined): Promise<string> {
+    const session = await this.session(action);
+    const user = userName ?? session.userName;
+    if (user === undefined) {
+      throw new ProviderError('soracom', 'SoracomNoSamUser', `SORACOM ${action.operation}: the AuthKey belongs to the operator's root user; name the SAM user.`, failFast);
+    }
+    return `/operators/${encodeURIComponent(session.operatorId)}/users/${encodeURIComponent(user)}/auth_keys`;
+  }
+
+  /** Sends with the cached pair; a refused pair is renewed once and the request sent again. */
+  private async call(action: SoracomAction, request: ApiRequest, expected: readonly number[]): Promise<AxiosResponse> {
+    let session = await this.session(action);
+    let response = await this.exchange(action, request, session);
+    if (isRejectedSession(response.status, response.data)) {
+      await this.forget(session);
+      session = await this.session(action);
+      response = await this.exchange(action, request, session);
+    }
+    if (!expected.includes(response.status)) throw classifyResponse(action, response, this.secrets(request, session));
+    return response;
+  }
+
+  private async exchange(action: SoracomAction, request: ApiRequest, session: Session | undefined): Promise<AxiosResponse> {
+    const headers = session === undefined ? {} : { 'X-Soracom-API-Key': session.apiKey, 'X-Soracom-Token': session.token };
+    try {
+      return await this.http.request({ ...request, headers });
+    } catch (err) {
+      if (isAxiosError(err)) throw classifyTransportError(action, { code: err.code, message: err.message }, this.secrets(request, session));
+      throw err;
+    }
+  }
+
+  private async session(action: SoracomAction): Promise<Session> {
+    const cached = sessions.get(this.sessionKey);
+    if (cached !== undefined) {
+      const session = await cached.catch(() => undefined);
+      if (session !== undefined && this.now() < session.expiresAt - renewalMarginMs(this.tokenTimeoutSeconds)) return session;
+      if (sessions.get(this.sessionKey) !== cached) return this.session(action); // another call renewed it meanwhile
+    }
+    const fresh = this.authenticate(action);
+    sessions.set(this.sessionKey, fresh);
+    void fresh.catch(() => {
+      if (sessions.get(this.sessionKey) === fresh) sessions.delete(this.sessionKey);
+    });
+    return fresh;
+  }
+
+  private async forget(stale: Session): Promise<void> {
+    const cached = sessions.get(this.sessionKey);
+    if (cached !== undefined && (await cached.catch(() => undefined)) === stale && sessions.get(this.sessionKey) === cached) {
+      sessions.delete(this.sessionKey);
+    }
+  }
+
+  private async authenticate(cause: SoracomAction): Promise<Session> {
+    const { permission: _needsNoPermission, ...context } = cause;
+    const action: SoracomAction = { ...context, operation: cause.operation === 'auth' ? 'auth' : `auth (for ${cause.operation})` };
+    const request: ApiRequest = { method: 'POST', url: '/auth', data: { authKeyId: this.authKeyId, authKey: this.#authKey, tokenTimeoutSeconds: this.tokenTimeoutSeconds } };
+    const requestedAt = this.now();
+    const response = await this.exchange(action, request, undefined);
+    if (response.status !== 200) throw classifyResponse(action, response, this.secrets(request, undefined));
+    return { ...parsed(action, response, AuthResponse), expiresAt: requestedAt + this.tokenTimeoutSeconds * 1000 };
+  }
+
+  /** Strings that must not reach a message: the AuthKey, the pair in use and every value of a credentials body. */
+  private secrets(request: ApiRequest, session: Session | undefined): string[] {
+    const body = CredentialsBody.safeParse(request.data);
+    const values = body.success ? Object.values(body.data.credentials).filter((v): v is string => typeof v === 'string') : [];
+    return [this.#authKey, ...(session === undefined ? [] : [session.apiKey, session.token]), ...values];
+  }
+}
+
+function credentialsPath(credentialsId: string): string {
+  return `/credentials/${encodeURIComponent(credentialsId)}`;
+}
+
+/** Renew shortly before expiry so a request never carries a token about to lapse in flight. */
+function renewalMarginMs(tokenTimeoutSeconds: number): number {
+  return Math.min(5 * 60_000, tokenTimeoutSeconds * 100);
+}
+
+function parsed<S extends z.ZodType>(action: SoracomAction, response: AxiosResponse, schema: S): z.output<S> {
+  const result = schema.safeParse(response.data);
+  if (result.success) return result.data;
+  // paths and kinds only: values may be secrets
+  const problem = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.code}`).join('; ');
+  throw unexpectedResponse(action, response.status, problem);
+}

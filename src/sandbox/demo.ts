@@ -1,0 +1,231 @@
+/**
+ * `rotator demo` (the README's main job): a local Temporal dev server with a persistent SQLite file and its
+ * Web UI, moto for IAM/STS, the SORACOM sandbox and a worker; seeds a demo IAM user whose key sits in a SORACOM
+ * set; rotates it to pending-deletion and prints where to look and what to try. Ctrl-C stops everything it started.
+ * Run again while one runs, it reuses the running services and rotates a fresh demo user.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
+import { NativeConnection } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { createAwsClients } from '../providers/aws-iam/clients';
+import { SoracomClient } from '../providers/soracom/client';
+import { PHASES, TERMINAL_PHASES } from '../rotation/model';
+import { rotationSearchAttributes } from '../rotation/search-attributes';
+import { startRotation, rotationStatus } from '../operations';
+import { createWorkers, runWorkers } from '../worker';
+import { startMoto } from './moto';
+import { startSoracomSandbox } from './soracom/server';
+import { projectRoot, toolPath } from './tools';
+
+const demoDir = path.join(projectRoot, '.demo');
+const stateFile = path.join(demoDir, 'state.json');
+
+// Fixed loopback ports so the printed commands work in any terminal; override with ROTATOR_DEMO_*_PORT.
+const port = (name: string, fallback: number) => Number(process.env[`ROTATOR_DEMO_${name}_PORT`] ?? fallback);
+const ports = { temporal: port('TEMPORAL', 7233), ui: port('UI', 8233), moto: port('MOTO', 5055), soracom: port('SORACOM', 5056) };
+
+// Demo-only identities: the sandbox and moto accept nothing else, and nothing here is a real secret.
+const demo = {
+  accountId: '123456789012',
+  operatorId: 'OP0000DEMO01',
+  soracomAuthKeyId: 'keyId-demo-rotator',
+  soracomAuthKey: 'secret-demo-rotator-not-a-real-key',
+  awsAccessKeyId: 'AKIADEMOROTATOR00000',
+  awsSecretAccessKey: 'demo-rotator-admin-secret-not-real',
+};
+
+interface DemoState {
+  pid: number;
+  ports: typeof ports;
+}
+
+function demoEnv(): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+    TEMPORAL_NAMESPACE: 'default',
+    AWS_ENDPOINT_URL_IAM: `http://127.0.0.1:${ports.moto}`,
+    AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${ports.moto}`,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: demo.awsAccessKeyId,
+    AWS_SECRET_ACCESS_KEY: demo.awsSecretAccessKey,
+    SORACOM_ENDPOINT: `http://127.0.0.1:${ports.soracom}/v1`,
+    SORACOM_AUTH_KEY_ID: demo.soracomAuthKeyId,
+    SORACOM_AUTH_KEY: demo.soracomAuthKey,
+  };
+}
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+async function portOpen(p: number): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port: p });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function runningDemo(): DemoState | null {
+  if (!existsSync(stateFile)) return null;
+  try {
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as DemoState;
+    process.kill(state.pid, 0); // throws if that demo process is gone
+    return state;
+  } catch {
+    return null;
+  }
+}
+
+async function startTemporalDevServer(children: ChildProcess[]): Promise<void> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(ports.temporal), '--ui-port', String(ports.ui), '--db-filename', path.join(demoDir, 'temporal.db'), '--log-level', 'error'];
+  for (const key of rotationSearchAttributes) args.push('--search-attribute', `${key.name}=${key.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`);
+  const child = spawn(toolPath('temporal'), args, { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  children.push(child);
+  const deadline = Date.now() + 60_000;
+  while (!(await portOpen(ports.temporal))) {
+    if (child.exitCode !== null) throw new Error(`temporal server start-dev exited with code ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`Temporal dev server did not open port ${ports.temporal} within 60 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** A demo IAM user with one Active key, registered in a SORACOM aws-credentials set as SORACOM Funnel would use it. */
+async function seedDemoUser(env: Record<string, string>): Promise<{ userName: string; credentialsId: string }> {
+  const iam = new IAMClient({ region: 'us-east-1', endpoint: env.AWS_ENDPOINT_URL_IAM, credentials: { accessKeyId: demo.awsAccessKeyId, secretAccessKey: demo.awsSecretAccessKey } });
+  const existing = new Set(((await iam.send(new ListUsersCommand({}))).Users ?? []).map((u) => u.UserName));
+  let n = 1;
+  while (existing.has(`demo-funnel-writer-${n}`)) n++;
+  const userName = `demo-funnel-writer-${n}`;
+  await iam.send(new CreateUserCommand({ UserName: userName }));
+  const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+  const credentialsId = `demo-funnel-aws-${n}`;
+  const soracom = new SoracomClient({ endpoint: env.SORACOM_ENDPOINT!, authKeyId: demo.soracomAuthKeyId, authKey: demo.soracomAuthKey });
+  await soracom.createCredentials(credentialsId, {
+    type: 'aws-credentials',
+    description: `SORACOM Funnel → AWS for ${userName}`,
+    credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! },
+  });
+  iam.destroy();
+  say(`seeded IAM user ${userName} with key ${AccessKey!.AccessKeyId} registered in SORACOM set ${credentialsId}`);
+  return { userName, credentialsId };
+}
+
+async function rotateDemoUser(env: Record<string, string>): Promise<string> {
+  const { userName, credentialsId } = await seedDemoUser(env);
+  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  try {
+    const client = new Client({ connection, namespace: 'default' });
+    const handle = await startRotation(client, {
+      source: { kind: 'aws-iam-access-key', userName, accountId: demo.accountId },
+      consumers: [{ kind: 'soracom-credentials-set', credentialsId, mode: 'update' }],
+      recoveryWindowDays: 30,
+      requestedBy: 'rotator demo',
+    });
+    say(`rotation ${handle.workflowId} started`);
+    let shown = 0;
+    for (;;) {
+      const status = await rotationStatus(client, handle.workflowId);
+      for (; shown < status.timeline.length; shown++) say(`  ${status.timeline[shown]!.at}  ${status.timeline[shown]!.phase}`);
+      if (status.phase === 'pending-deletion' || TERMINAL_PHASES.includes(status.phase)) {
+        if (status.phase === 'failed') throw new Error(`demo rotation failed: ${status.problem}`);
+        say(`old key ${status.oldCredentialId} is Inactive until ${status.deleteAt}; SORACOM set ${credentialsId} holds ${status.newCredentialId}`);
+        return handle.workflowId;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+function printNextSteps(rotationId: string): void {
+  const id = encodeURIComponent(rotationId);
+  say();
+  say(`Temporal UI:  http://127.0.0.1:${ports.ui}/namespaces/default/workflows/${id}`);
+  say(`All rotations: http://127.0.0.1:${ports.ui}/namespaces/default/workflows?query=${encodeURIComponent("WorkflowType='rotateCredential'")}`);
+  say();
+  say('In another terminal (the demo exports its endpoints in .demo/env):');
+  say(`  set -a; . .demo/env; set +a`);
+  say(`  npm run rotator -- status ${rotationId}`);
+  say(`  npm run rotator -- delete-now ${rotationId} --yes     # delete the old key now`);
+  say(`  npm run rotator -- restore ${rotationId}              # or re-enable it (the set keeps the new key)`);
+  say(`  npm run rotator -- list`);
+  say(`  npm run demo                                          # rotates another demo user`);
+}
+
+export async function runDemo(): Promise<void> {
+  mkdirSync(demoDir, { recursive: true });
+  const env = demoEnv();
+  writeFileSync(path.join(demoDir, 'env'), Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+
+  const other = runningDemo();
+  if (other) {
+    say(`a demo is already running (pid ${other.pid}); using its services`);
+    printNextSteps(await rotateDemoUser(env));
+    return;
+  }
+  for (const [name, p] of Object.entries(ports)) {
+    if (await portOpen(p)) throw new Error(`port ${p} (${name}) is already in use by something that is not this demo; free it or set ROTATOR_DEMO_${name.toUpperCase()}_PORT`);
+  }
+
+  const children: ChildProcess[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('\nstopping the demo…');
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    for (const child of children) {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }
+    rmSync(stateFile, { force: true });
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    say(`starting Temporal dev server (SQLite ${path.relative(projectRoot, path.join(demoDir, 'temporal.db'))}, UI on ${ports.ui})…`);
+    await startTemporalDevServer(children);
+    say(`starting moto (IAM/STS) on ${ports.moto} and the SORACOM sandbox on ${ports.soracom}…`);
+    const moto = await startMoto({ port: ports.moto });
+    stops.push(() => moto.stop());
+    const sandbox = await startSoracomSandbox({
+      port: ports.soracom,
+      operators: [{ operatorId: demo.operatorId, users: [{ userName: 'rotator', authKeys: [{ authKeyId: demo.soracomAuthKeyId, authKey: demo.soracomAuthKey }] }] }],
+    });
+    stops.push(() => sandbox.stop());
+    writeFileSync(stateFile, JSON.stringify({ pid: process.pid, ports } satisfies DemoState));
+
+    say('starting the worker…');
+    Object.assign(process.env, env);
+    const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+    const workers = await createWorkers({
+      connection,
+      clients: { aws: createAwsClients(), soracom: new SoracomClient({ endpoint: env.SORACOM_ENDPOINT!, authKeyId: demo.soracomAuthKeyId, authKey: demo.soracomAuthKey }) },
+    });
+    const running = runWorkers(workers);
+    stops.unshift(async () => {
+      workers.forEach((w) => w.shutdown());
+      await running.catch(() => undefined);
+      await connection.close();
+    });
+
+    printNextSteps(await rotateDemoUser(env));
+    say();
+    say(`Phases: ${PHASES.join(', ')}. The old key is deleted when its window ends, even across restarts.`);
+    say('The demo keeps running (worker, servers); press Ctrl-C to stop everything it started.');
+    await running;
+  } catch (err) {
+    process.stderr.write(`demo failed: ${(err as Error).message}\n`);
+    await shutdown(1);
+  }
+}

@@ -1,0 +1,160 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SoracomApiError, soracomErrors, type TokenErrorStatus } from './errors';
+import { RateLimiter, rateLimitHeaders, type RateLimits } from './rate-limits';
+import { soracomRoutes, type Reply, type Route } from './routes';
+import { SoracomStore, type AuthKeyRecord, type CredentialsRecord, type OperatorSeed } from './store';
+
+export type { OperatorSeed } from './store';
+export type { RateLimits } from './rate-limits';
+
+export interface SoracomSandboxOptions {
+  /** 0 (default) picks a free port */
+  readonly port?: number;
+  readonly host?: string;
+  readonly operators: readonly OperatorSeed[];
+  readonly rateLimits?: RateLimits;
+  /** Leave secret fields out of every CredentialsModel answered: whether SORACOM echoes them is unknown (notes §1.3). */
+  readonly redactSecrets?: boolean;
+  /** Status for a missing, unknown or expired token; default 400, the only one the spec documents for an expired token. */
+  readonly tokenErrorStatus?: TokenErrorStatus;
+  /** Cap on AuthKeys per SAM user (unpublished; default 2). */
+  readonly authKeysPerUser?: number;
+  /** Milliseconds since the epoch; tests move it to expire tokens and refresh rate-limit windows. */
+  readonly now?: () => number;
+  /** Test hook: SAM permissions the sandbox does not model; return true to deny `METHOD /path` with SORACOM's 403 AUM0017. */
+  readonly denies?: (method: string, path: string) => boolean;
+}
+
+export interface RecordedExchange {
+  readonly method: string;
+  /** path below `/v1`, e.g. `/credentials/x` */
+  readonly path: string;
+  readonly status: number;
+}
+
+export interface SoracomSandbox {
+  /** Base URL including `/v1`, e.g. `http://127.0.0.1:1234/v1` */
+  readonly endpoint: string;
+  stop(): Promise<void>;
+  /** The credentials sets an operator holds, secrets included (for assertions at the provider). */
+  credentialsOf(operatorId: string): CredentialsRecord[];
+  /** A SAM user's AuthKeys, secrets included. */
+  authKeysOf(operatorId: string, userName: string): AuthKeyRecord[];
+  /** Every request answered so far, oldest first. */
+  exchanges(): readonly RecordedExchange[];
+}
+
+const apiRoot = '/v1';
+
+export async function startSoracomSandbox(options: SoracomSandboxOptions): Promise<SoracomSandbox> {
+  const now = options.now ?? Date.now;
+  const tokenErrorStatus = options.tokenErrorStatus ?? 400;
+  const store = new SoracomStore(options.operators, now);
+  const limiter = new RateLimiter(options.rateLimits ?? {}, now);
+  const routes = soracomRoutes({ store, redactSecrets: options.redactSecrets ?? false, authKeysPerUser: options.authKeysPerUser ?? 2 });
+  const matchers = routes.map((route) => ({ route, ...pathMatcher(route.template) }));
+  const exchanges: RecordedExchange[] = [];
+
+  /** Counts the request against its route's limit and sets the X-Soracom-Ratelimit-* headers; throws SORACOM's 429 when over. */
+  const enforceRateLimit = (route: Route, subject: string, headers: Record<string, string>) => {
+    const limit = limiter.take(routeKey(route), subject);
+    if (limit === undefined) return;
+    Object.assign(headers, rateLimitHeaders(limit));
+    if (!limit.allowed) throw soracomErrors.rateLimited();
+  };
+
+  const answer = (req: http.IncomingMessage, rawBody: string, path: string, headers: Record<string, string>): Reply => {
+    const found = matchers.map((m) => ({ ...m, params: m.match(path) })).find((m) => m.params !== undefined && m.route.method === req.method);
+    if (found?.params === undefined) throw soracomErrors.routeNotFound();
+    const { route, params } = found;
+    if (route.public) {
+      // /auth is limited per source IP, everything else per operator (notes §1.3)
+      enforceRateLimit(route, `ip:${req.socket.remoteAddress ?? ''}`, headers);
+      return route.handle(params, parseJson(rawBody));
+    }
+    const session = store.sessionFor(header(req, 'x-soracom-api-key'), header(req, 'x-soracom-token'), tokenErrorStatus);
+    enforceRateLimit(route, session.operatorId, headers);
+    if (options.denies?.(req.method ?? '', path)) throw soracomErrors.permissionDenied();
+    return route.handle(params, parseJson(rawBody), session);
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://sandbox');
+      const path = url.pathname.startsWith(`${apiRoot}/`) ? url.pathname.slice(apiRoot.length) : '';
+      const headers: Record<string, string> = {};
+      let reply: Reply;
+      try {
+        reply = answer(req, Buffer.concat(chunks).toString('utf8'), path, headers);
+      } catch (err) {
+        const error = err instanceof SoracomApiError ? err : soracomErrors.internal();
+        if (!(err instanceof SoracomApiError)) process.stderr.write(`[soracom sandbox] ${req.method} ${path}: ${String(err)}\n`);
+        reply = { status: error.status, body: error.body };
+      }
+      exchanges.push({ method: req.method ?? '', path, status: reply.status });
+      if (reply.body === undefined) {
+        res.writeHead(reply.status, headers).end();
+      } else {
+        res.writeHead(reply.status, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify(reply.body));
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+
+  return {
+    endpoint: `http://${host}:${port}${apiRoot}`,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+    credentialsOf: (operatorId) => [...store.operator(operatorId).credentials.values()].map((c) => structuredClone(c)),
+    authKeysOf: (operatorId, userName) => [...(store.operator(operatorId).users.get(userName)?.values() ?? [])].map((k) => ({ ...k })),
+    exchanges: () => [...exchanges],
+  };
+}
+
+/** The route's name in `rateLimits`, e.g. `PUT /credentials/{credentials_id}`. */
+function routeKey(route: Route): string {
+  return `${route.method} ${route.template}`;
+}
+
+function pathMatcher(template: string): { match(path: string): Record<string, string> | undefined } {
+  const names: string[] = [];
+  const pattern = new RegExp(
+    `^${template.replace(/\{(\w+)\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    })}$`,
+  );
+  return {
+    match: (path) => {
+      const m = pattern.exec(path);
+      if (m === null) return undefined;
+      return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(m[i + 1] ?? '')]));
+    },
+  };
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseJson(raw: string): unknown {
+  if (raw.trim() === '') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw soracomErrors.badRequest('Request body is not valid JSON');
+  }
+}

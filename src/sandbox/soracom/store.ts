@@ -1,0 +1,112 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { soracomErrors, type TokenErrorStatus } from './errors';
+
+export interface AuthKeySeed {
+  readonly authKeyId: string;
+  readonly authKey: string;
+}
+
+/** An operator (SORACOM account) as the sandbox starts with it: root AuthKeys and SAM users with theirs. */
+export interface OperatorSeed {
+  /** e.g. `OP0012345678` */
+  readonly operatorId: string;
+  readonly authKeys?: readonly AuthKeySeed[];
+  readonly users?: readonly { readonly userName: string; readonly authKeys?: readonly AuthKeySeed[] }[];
+}
+
+export interface AuthKeyRecord extends AuthKeySeed {
+  readonly createDateTime: number;
+  lastUsedDateTime?: number;
+}
+
+export interface CredentialsRecord {
+  readonly credentialsId: string;
+  type: string;
+  description?: string;
+  credentials: Record<string, unknown>;
+  readonly createDateTime: number;
+  updateDateTime: number;
+  lastUsedDateTime: number;
+}
+
+export interface OperatorRecord {
+  readonly operatorId: string;
+  readonly rootAuthKeys: Map<string, AuthKeyRecord>;
+  /** userName → that SAM user's AuthKeys by id */
+  readonly users: Map<string, Map<string, AuthKeyRecord>>;
+  readonly credentials: Map<string, CredentialsRecord>;
+}
+
+/** An API key + token pair from `/auth`; both expire together (notes §1.3). */
+export interface Session {
+  readonly apiKey: string;
+  readonly token: string;
+  readonly operatorId: string;
+  readonly userName?: string;
+  readonly expiresAt: number;
+}
+
+/** Everything the sandbox knows, per operator; one instance models one coverage (api.soracom.io or g.api.soracom.io). */
+export class SoracomStore {
+  readonly operators = new Map<string, OperatorRecord>();
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    seeds: readonly OperatorSeed[],
+    private readonly now: () => number,
+  ) {
+    const created = this.unixSeconds();
+    const records = (keys: readonly AuthKeySeed[] = []) =>
+      new Map(keys.map((k): [string, AuthKeyRecord] => [k.authKeyId, { ...k, createDateTime: created }]));
+    for (const seed of seeds) {
+      this.operators.set(seed.operatorId, {
+        operatorId: seed.operatorId,
+        rootAuthKeys: records(seed.authKeys),
+        users: new Map((seed.users ?? []).map((u) => [u.userName, records(u.authKeys)])),
+        credentials: new Map(),
+      });
+    }
+  }
+
+  unixSeconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  /** Exchanges an AuthKey for a session; undefined when no operator or SAM user holds that key. */
+  authenticate(authKeyId: string, authKey: string, tokenTimeoutSeconds: number): Session | undefined {
+    for (const operator of this.operators.values()) {
+      const owners: [string | undefined, Map<string, AuthKeyRecord>][] = [[undefined, operator.rootAuthKeys], ...operator.users];
+      for (const [userName, keys] of owners) {
+        const key = keys.get(authKeyId);
+        if (key === undefined || key.authKey !== authKey) continue;
+        key.lastUsedDateTime = this.unixSeconds();
+        const session: Session = {
+          apiKey: `api-${randomUUID()}`,
+          token: randomBytes(48).toString('base64url'),
+          operatorId: operator.operatorId,
+          ...(userName === undefined ? {} : { userName }),
+          expiresAt: this.now() + tokenTimeoutSeconds * 1000,
+        };
+        this.sessions.set(session.apiKey, session);
+        return session;
+      }
+    }
+    return undefined;
+  }
+
+  /** The session behind the two auth headers, or the error SORACOM answers with. */
+  sessionFor(apiKey: string | undefined, token: string | undefined, tokenErrorStatus: TokenErrorStatus): Session {
+    const session = apiKey === undefined ? undefined : this.sessions.get(apiKey);
+    if (session === undefined) throw soracomErrors.invalidApiKey();
+    if (token === undefined || token === '') throw soracomErrors.tokenRequired(tokenErrorStatus);
+    if (token !== session.token) throw soracomErrors.tokenInvalid(tokenErrorStatus);
+    if (this.now() >= session.expiresAt) throw soracomErrors.tokenExpired(tokenErrorStatus);
+    return session;
+  }
+
+  operator(operatorId: string): OperatorRecord {
+    const operator = this.operators.get(operatorId);
+    if (operator === undefined) throw new Error(`unknown operator ${operatorId}`);
+    return operator;
+  }
+}

@@ -1,0 +1,93 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { createAwsIamActivities } from './activities/aws-iam';
+import { createSoracomActivities } from './activities/soracom';
+import { createAwsClients, type AwsClients } from './providers/aws-iam/clients';
+import { SoracomClient } from './providers/soracom/client';
+import { soracomConfigFromEnv } from './providers/soracom/config';
+import { ROTATIONS_TASK_QUEUE, type ProviderQueue } from './rotation/task-queues';
+
+/** The provider clients the activities call, built once per worker process. */
+export interface ProviderClients {
+  aws: AwsClients;
+  soracom: SoracomClient;
+}
+
+export function providerClientsFromEnv(): ProviderClients {
+  return { aws: createAwsClients(), soracom: new SoracomClient(soracomConfigFromEnv()) };
+}
+
+/** Each provider's activities, registered on that provider's own task queue. */
+export function providerActivities(clients: ProviderClients): Record<ProviderQueue, object> {
+  return {
+    'provider-aws-iam': createAwsIamActivities(clients.aws),
+    'provider-soracom': createSoracomActivities(clients.soracom),
+  };
+}
+
+/**
+ * Per-provider pace. `maxTaskQueueActivitiesPerSecond` is enforced by the server across every worker on the queue,
+ * so all replicas must agree on it; the concurrency cap is per worker. Override with ROTATOR_<PROVIDER>_RPS / _CONCURRENCY.
+ */
+export function providerPace(queue: ProviderQueue, env: NodeJS.ProcessEnv = process.env): Pick<WorkerOptions, 'maxTaskQueueActivitiesPerSecond' | 'maxConcurrentActivityTaskExecutions'> {
+  const name = queue.replace('provider-', '').replace(/-/g, '_').toUpperCase();
+  const defaults: Record<ProviderQueue, { rps: number; concurrency: number }> = {
+    'provider-aws-iam': { rps: 10, concurrency: 20 },
+    'provider-soracom': { rps: 5, concurrency: 10 },
+  };
+  const number = (key: string, fallback: number) => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${key}='${raw}' must be a positive number`);
+    return value;
+  };
+  return {
+    maxTaskQueueActivitiesPerSecond: number(`ROTATOR_${name}_RPS`, defaults[queue].rps),
+    maxConcurrentActivityTaskExecutions: number(`ROTATOR_${name}_CONCURRENCY`, defaults[queue].concurrency),
+  };
+}
+
+export interface CreateWorkersOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  clients: ProviderClients;
+  /** a pre-built bundle (tests bundle once per file); otherwise the workflows are bundled at start */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** One worker for the rotation workflows and one per provider queue, sharing a connection. */
+export async function createWorkers({ connection, namespace, clients, workflowBundle, env }: CreateWorkersOptions): Promise<Worker[]> {
+  const common = { connection, namespace: namespace ?? 'default' };
+  const workflows = await Worker.create({
+    ...common,
+    taskQueue: ROTATIONS_TASK_QUEUE,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+  });
+  const activities = providerActivities(clients);
+  const providers = await Promise.all(
+    (Object.keys(activities) as ProviderQueue[]).map((queue) =>
+      Worker.create({ ...common, taskQueue: queue, activities: activities[queue], ...providerPace(queue, env) }),
+    ),
+  );
+  return [workflows, ...providers];
+}
+
+/** Runs every worker until one stops (Ctrl-C stops them all, after in-flight tasks finish). */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  await Promise.all(workers.map((w) => w.run()));
+}
+
+/** `rotator worker`: connect with the standard Temporal client configuration and run until signalled. */
+export async function runWorkerProcess(): Promise<void> {
+  const config = loadClientConnectConfig();
+  const connection = await NativeConnection.connect(config.connectionOptions);
+  try {
+    const workers = await createWorkers({ connection, namespace: config.namespace, clients: providerClientsFromEnv() });
+    process.stderr.write(`worker ready: namespace ${config.namespace ?? 'default'}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom\n`);
+    await runWorkers(workers);
+  } finally {
+    await connection.close();
+  }
+}
