@@ -127,6 +127,7 @@ const collectConsumers = (value: string, previous: ConsumerSpec[] = []) => [...p
 
 export function buildCli(): Command {
   const program = new Command('rotator')
+    .exitOverride() // before the subcommands, which inherit it: usage errors exit 2 from main()
     .description('Rotate long-lived cloud credentials as durable Temporal workflows, without cutting off their consumers.')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
@@ -275,7 +276,7 @@ that each consumer set exists. The old key is deactivated only after every consu
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
-  const program = buildCli().exitOverride();
+  const program = buildCli();
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -289,6 +290,12 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     process.exitCode = err instanceof OperatorError ? 2 : 1;
   }
 }
+
+// The AWS SDK warns that releases after January 2027 need Node 22: true, but noise in every command's output.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (!warning.message.includes('NodeVersionSupportWarning')) process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
 
 if (require.main === module) {
   void main();

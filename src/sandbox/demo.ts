@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import net from 'node:net';
 import path from 'node:path';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { createAwsClients } from '../providers/aws-iam/clients';
 import { SoracomClient } from '../providers/soracom/client';
@@ -206,6 +206,7 @@ export async function runDemo(): Promise<void> {
     writeFileSync(stateFile, JSON.stringify({ pid: process.pid, ports } satisfies DemoState));
 
     say('starting the worker…');
+    Runtime.install({ logger: new DefaultLogger('WARN') }); // the demo's own lines tell the story; worker warnings still show
     Object.assign(process.env, env);
     const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
     const workers = await createWorkers({
