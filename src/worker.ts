@@ -6,6 +6,7 @@ import { createAwsClients, type AwsClients } from './providers/aws-iam/clients';
 import { SoracomClient } from './providers/soracom/client';
 import { soracomConfigFromEnv } from './providers/soracom/config';
 import { ROTATIONS_TASK_QUEUE, type ProviderQueue } from './rotation/task-queues';
+import { OperatorError } from './operations';
 
 /** The provider clients the activities call, built once per worker process. */
 export interface ProviderClients {
@@ -81,10 +82,23 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
 
 /** `rotator worker`: connect with the standard Temporal client configuration and run until signalled. */
 export async function runWorkerProcess(): Promise<void> {
-  const config = loadClientConnectConfig();
-  const connection = await NativeConnection.connect(config.connectionOptions);
+  // configuration mistakes first: they need no server to be reported
+  let clients: ProviderClients;
   try {
-    const workers = await createWorkers({ connection, namespace: config.namespace, clients: providerClientsFromEnv() });
+    clients = providerClientsFromEnv();
+  } catch (err) {
+    throw new OperatorError(`worker configuration: ${(err as Error).message}`);
+  }
+  const config = loadClientConnectConfig();
+  const address = config.connectionOptions.address ?? 'localhost:7233';
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect(config.connectionOptions);
+  } catch (err) {
+    throw new OperatorError(`cannot reach Temporal at ${address}: ${(err as Error).message}. Is the server running? Set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE) or a temporal.toml profile.`);
+  }
+  try {
+    const workers = await createWorkers({ connection, namespace: config.namespace, clients });
     process.stderr.write(`worker ready: namespace ${config.namespace ?? 'default'}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom\n`);
     await runWorkers(workers);
   } finally {
