@@ -255,7 +255,7 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
     upsertSearchAttributes([{ key: DeleteAtKey, value: null }]);
     status.deleteAt = null;
     enter('restored');
-    await condition(allHandlersFinished);
+    await CancellationScope.nonCancellable(() => condition(allHandlersFinished)); // a cancel that led here must not undo the ending
     return status;
   }
 
@@ -281,7 +281,7 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
     throw ApplicationFailure.nonRetryable(status.problem, failureType(err), status);
   }
   enter('completed');
-  await condition(allHandlersFinished);
+  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   return status;
 
   // ── helpers that need the rotation's state ───────────────────────────────────────────────────

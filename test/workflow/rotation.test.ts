@@ -197,6 +197,40 @@ describe('rotation on the time-skipping server', () => {
     });
   });
 
+  describe('cancellation', () => {
+    const providers = useProviders();
+
+    it('cancelled while verifying: compensation still deletes the new key, the consumer keeps the old one', async () => {
+      const { oldKeyId } = await providers.seedUser(user('funnel'), 'funnel-aws');
+      const otherSts = await startMoto({ port: await freePort() }); // never verifies, so the rotation waits in verifying
+      try {
+        const status = await withWorkers(env, providers.clients({ stsEndpoint: otherSts.endpoint }), async () => {
+          const handle = await startRotation(env.client, request(user('funnel'), [update('funnel-aws')]));
+          await waitForPhase(handle, 'verifying');
+          await handle.cancel();
+          return await failedStatus(handle);
+        });
+        expect(status.timeline.map((t) => t.phase)).toEqual(['preflight', 'creating', 'verifying', 'compensating', 'failed']);
+        expect(status.problem).toMatch(/cancelled.*deleted new credential/);
+      } finally {
+        await otherSts.stop();
+      }
+      expect(await providers.keysOf(user('funnel'))).toEqual([[oldKeyId, 'Active']]);
+      expect(providers.setsHolding()).toEqual({ 'funnel-aws': oldKeyId });
+    });
+
+    it('cancelled in the recovery window: taken as restore, the old key is Active again', async () => {
+      const { oldKeyId } = await providers.seedUser(user('funnel'), 'funnel-aws');
+      await withWorkers(env, providers.clients(), async () => {
+        const handle = await startRotation(env.client, request(user('funnel'), [update('funnel-aws')]));
+        const parked = await waitForPhase(handle, 'pending-deletion');
+        await handle.cancel();
+        expect(await handle.result()).toMatchObject({ phase: 'restored' });
+        expect(await providers.keysOf(user('funnel'))).toEqual([[oldKeyId, 'Active'], [parked.newCredentialId, 'Active']].sort());
+      });
+    });
+  });
+
   describe('a consumer write failing in update mode (the SAM user may not write set-b)', () => {
     const providers = useProviders({ soracomDenies: (method, path) => method === 'PUT' && path === '/credentials/set-b' });
 
