@@ -20,6 +20,8 @@ import {
 } from './rotation/model';
 import { CredentialProviderKey, CredentialSubjectKey, DeleteAtKey, RotationPhaseKey } from './rotation/search-attributes';
 import { ROTATIONS_TASK_QUEUE } from './rotation/task-queues';
+import { rotatorDataConverter } from './codec/data-converter';
+import { keyRingFromEnv } from './codec/key-ring';
 import { deleteNowUpdate, restoreUpdate, rotateCredential, statusQuery } from './workflows/rotate-credential';
 
 /** An operator-facing error: its message is meant to be printed as is. */
@@ -29,6 +31,12 @@ export class OperatorError extends Error {
 
 /** A Temporal client from the standard configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profile file …). */
 export async function connectClient(): Promise<{ client: Client; close(): Promise<void> }> {
+  let dataConverter;
+  try {
+    dataConverter = rotatorDataConverter(keyRingFromEnv());
+  } catch (err) {
+    throw new OperatorError((err as Error).message);
+  }
   const config = loadClientConnectConfig();
   const address = config.connectionOptions.address ?? 'localhost:7233';
   let connection: Connection;
@@ -37,7 +45,7 @@ export async function connectClient(): Promise<{ client: Client; close(): Promis
   } catch (err) {
     throw new OperatorError(`cannot reach Temporal at ${address}: ${(err as Error).message}. Is the server running? Set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE) or a temporal.toml profile.`);
   }
-  return { client: new Client({ connection, namespace: config.namespace ?? 'default' }), close: () => connection.close() };
+  return { client: new Client({ connection, namespace: config.namespace ?? 'default', dataConverter }), close: () => connection.close() };
 }
 
 /** Starts a rotation; refuses a second live rotation of the same credential with what to do instead. */

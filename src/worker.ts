@@ -7,6 +7,9 @@ import { SoracomClient } from './providers/soracom/client';
 import { soracomConfigFromEnv } from './providers/soracom/config';
 import { ROTATIONS_TASK_QUEUE, type ProviderQueue } from './rotation/task-queues';
 import { OperatorError } from './operations';
+import { rotatorDataConverter } from './codec/data-converter';
+import { keyRingFromEnv } from './codec/key-ring';
+import type { DataConverter } from '@temporalio/common';
 
 /** The provider clients the activities call, built once per worker process. */
 export interface ProviderClients {
@@ -56,11 +59,13 @@ export interface CreateWorkersOptions {
   /** a pre-built bundle (tests bundle once per file); otherwise the workflows are bundled at start */
   workflowBundle?: WorkerOptions['workflowBundle'];
   env?: NodeJS.ProcessEnv;
+  /** encrypts every payload the workers write (see src/codec) */
+  dataConverter: DataConverter;
 }
 
 /** One worker for the rotation workflows and one per provider queue, sharing a connection. */
-export async function createWorkers({ connection, namespace, clients, workflowBundle, env }: CreateWorkersOptions): Promise<Worker[]> {
-  const common = { connection, namespace: namespace ?? 'default' };
+export async function createWorkers({ connection, namespace, clients, workflowBundle, env, dataConverter }: CreateWorkersOptions): Promise<Worker[]> {
+  const common = { connection, namespace: namespace ?? 'default', dataConverter };
   const workflows = await Worker.create({
     ...common,
     taskQueue: ROTATIONS_TASK_QUEUE,
@@ -84,8 +89,10 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
 export async function runWorkerProcess(): Promise<void> {
   // configuration mistakes first: they need no server to be reported
   let clients: ProviderClients;
+  let dataConverter: DataConverter;
   try {
     clients = providerClientsFromEnv();
+    dataConverter = rotatorDataConverter(keyRingFromEnv());
   } catch (err) {
     throw new OperatorError(`worker configuration: ${(err as Error).message}`);
   }
@@ -98,7 +105,7 @@ export async function runWorkerProcess(): Promise<void> {
     throw new OperatorError(`cannot reach Temporal at ${address}: ${(err as Error).message}. Is the server running? Set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE) or a temporal.toml profile.`);
   }
   try {
-    const workers = await createWorkers({ connection, namespace: config.namespace, clients });
+    const workers = await createWorkers({ connection, namespace: config.namespace, clients, dataConverter });
     process.stderr.write(`worker ready: namespace ${config.namespace ?? 'default'}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom\n`);
     await runWorkers(workers);
   } finally {

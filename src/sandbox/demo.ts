@@ -20,6 +20,8 @@ import { createWorkers, runWorkers } from '../worker';
 import { startMoto } from './moto';
 import { startSoracomSandbox } from './soracom/server';
 import { projectRoot, toolPath } from './tools';
+import { rotatorDataConverter } from '../codec/data-converter';
+import { DEMO_CODEC_KEYS, parseKeyRing } from '../codec/key-ring';
 
 const demoDir = path.join(projectRoot, '.demo');
 const stateFile = path.join(demoDir, 'state.json');
@@ -55,6 +57,7 @@ function demoEnv(): Record<string, string> {
     SORACOM_ENDPOINT: `http://127.0.0.1:${ports.soracom}/v1`,
     SORACOM_AUTH_KEY_ID: demo.soracomAuthKeyId,
     SORACOM_AUTH_KEY: demo.soracomAuthKey,
+    ROTATOR_CODEC_KEYS: DEMO_CODEC_KEYS,
   };
 }
 
@@ -117,7 +120,7 @@ async function rotateDemoUser(env: Record<string, string>): Promise<string> {
   const { userName, credentialsId } = await seedDemoUser(env);
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   try {
-    const client = new Client({ connection, namespace: 'default' });
+    const client = new Client({ connection, namespace: 'default', dataConverter: rotatorDataConverter(parseKeyRing(DEMO_CODEC_KEYS)) });
     const handle = await startRotation(client, {
       source: { kind: 'aws-iam-access-key', userName, accountId: demo.accountId },
       consumers: [{ kind: 'soracom-credentials-set', credentialsId, mode: 'update' }],
@@ -211,6 +214,7 @@ export async function runDemo(): Promise<void> {
     const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
     const workers = await createWorkers({
       connection,
+      dataConverter: rotatorDataConverter(parseKeyRing(DEMO_CODEC_KEYS)),
       clients: { aws: createAwsClients(), soracom: new SoracomClient({ endpoint: env.SORACOM_ENDPOINT!, authKeyId: demo.soracomAuthKeyId, authKey: demo.soracomAuthKey }) },
     });
     const running = runWorkers(workers);

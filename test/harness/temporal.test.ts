@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createDevServerEnv, createTimeSkippingEnv, workflowBundle } from '../support/temporal';
+import { createDevServerEnv, createTimeSkippingEnv, testDataConverter, workflowBundle } from '../support/temporal';
 import { markPhase, sleepForDays } from '../workflows/harness';
 import { RotationPhaseKey } from '../../src/rotation/search-attributes';
 
@@ -19,6 +19,7 @@ describe('Temporal time-skipping test server', () => {
   it('skips a 30-day durable timer', async () => {
     const worker = await Worker.create({
       connection: env.nativeConnection,
+      dataConverter: testDataConverter,
       taskQueue: 'harness-time-skipping',
       workflowBundle: await workflowBundle(workflowsPath),
     });
@@ -44,6 +45,7 @@ describe('Temporal dev server (temporal server start-dev)', () => {
   it('runs a workflow that upserts a registered rotator search attribute, visible through describe()', async () => {
     const worker = await Worker.create({
       connection: env.nativeConnection,
+      dataConverter: testDataConverter,
       taskQueue: 'harness-dev-server',
       workflowBundle: await workflowBundle(workflowsPath),
     });

@@ -8,6 +8,18 @@ import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ACCOUNT, OPERATOR, testAwsCredentials, useProviders, withWorkers } from '../support/rotation-env';
 import { createDevServerEnv } from '../support/temporal';
+import { DEMO_CODEC_KEYS } from '../../src/codec/key-ring';
+import { toolPath } from '../../src/sandbox/tools';
+import { Client } from '@temporalio/client';
+
+/** Every string and every byte field (as UTF-8) in an object tree: what a reader of the raw history could see. */
+function textOf(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (typeof value === 'object') return Object.values(value as Record<string, unknown>).map(textOf).join('\n');
+  return String(value);
+}
 
 const run = promisify(execFile);
 const rotatorBin = path.resolve(__dirname, '../../bin/rotator.js');
@@ -35,6 +47,7 @@ describe('rotator CLI on the dev server', () => {
       AWS_ACCESS_KEY_ID: testAwsCredentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: testAwsCredentials.secretAccessKey,
       AWS_REGION: 'us-east-1',
+      ROTATOR_CODEC_KEYS: DEMO_CODEC_KEYS,
     };
     try {
       const { stdout, stderr } = await run(process.execPath, [rotatorBin, ...args], { env: childEnv, timeout: 60_000 });
@@ -91,6 +104,16 @@ describe('rotator CLI on the dev server', () => {
       const newSecret = String((providers.sandbox.credentialsOf(OPERATOR)[0]!.credentials as { secretAccessKey?: string }).secretAccessKey);
       const printed = [started, status, human, again, deleted, listed].map((r) => r.stdout + r.stderr).join('\n');
       for (const secret of [...secretsBefore, newSecret]) expect(printed).not.toContain(secret);
+
+      // the history as the server stores it, read without the codec: every byte of every payload, as text
+      const plain = new Client({ connection: env.connection });
+      const stored = textOf(await plain.workflow.getHandle(rotationId).fetchHistory());
+      expect(stored).toContain('cli-funnel'); // control: search attributes are plaintext, so the scan does read payload bytes
+      expect(stored).toContain('binary/encrypted');
+      for (const secret of [...secretsBefore, newSecret]) expect(stored).not.toContain(secret);
+      const shown = await run(toolPath('temporal'), ['workflow', 'show', '--workflow-id', rotationId, '--address', env.address, '--output', 'json']);
+      expect(shown.stdout).toContain(Buffer.from('binary/encrypted').toString('base64'));
+      for (const secret of [...secretsBefore, newSecret]) expect(shown.stdout).not.toContain(secret);
     });
   });
 

@@ -7,7 +7,7 @@ import { startSoracomSandbox, type RateLimits, type SoracomSandbox } from '../..
 import { createWorkers, runWorkers } from '../../src/worker';
 import { freePort, withStartupRetries } from './ports';
 import { testAwsCredentials, useMoto } from './moto';
-import { workflowBundle } from './temporal';
+import { testDataConverter, workflowBundle } from './temporal';
 
 export const ACCOUNT = '123456789012';
 export const OPERATOR = 'OP0000TEST01';
@@ -94,6 +94,7 @@ export async function withWorkers<T>(
   const workers: Worker[] = await createWorkers({
     connection: env.nativeConnection,
     clients,
+    dataConverter: testDataConverter,
     workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
   });
   const running = runWorkers(workers);

@@ -5,11 +5,16 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { rotationSearchAttributes } from '../../src/rotation/search-attributes';
 import { toolPath } from '../../src/sandbox/tools';
 import { withStartupRetries } from './ports';
+import { failureConverterPath, rotatorDataConverter } from '../../src/codec/data-converter';
+import { DEMO_CODEC_KEYS, parseKeyRing } from '../../src/codec/key-ring';
+
+/** Tests encrypt with the public demo key, exactly as production encrypts with its own. */
+export const testDataConverter = rotatorDataConverter(parseKeyRing(DEMO_CODEC_KEYS));
 
 /** The Java time-skipping test server, started from the pinned binary (the SDK's own download cannot work offline). */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const executable = { type: 'existing-path' as const, path: toolPath('temporal-test-server') };
-  const env = await withStartupRetries('temporal-test-server', () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }));
+  const env = await withStartupRetries('temporal-test-server', () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable }, client: { dataConverter: testDataConverter } }));
   // the test server has no --search-attribute flag: register ours through the operator service
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
@@ -24,7 +29,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
   const executable = { type: 'existing-path' as const, path: toolPath('temporal') };
   return await withStartupRetries('temporal dev server', () =>
-    TestWorkflowEnvironment.createLocal({ server: { executable, searchAttributes: rotationSearchAttributes } }),
+    TestWorkflowEnvironment.createLocal({ server: { executable, searchAttributes: rotationSearchAttributes }, client: { dataConverter: testDataConverter } }),
   );
 }
 
@@ -35,7 +40,7 @@ export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWit
   const resolved = path.resolve(workflowsPath);
   let bundle = bundles.get(resolved);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath: resolved, logger: quietBundlerLogger });
+    bundle = bundleWorkflowCode({ workflowsPath: resolved, failureConverterPath, logger: quietBundlerLogger });
     bundles.set(resolved, bundle);
   }
   return bundle;
