@@ -297,6 +297,12 @@ process.on('warning', (warning) => {
   if (!warning.message.includes('NodeVersionSupportWarning')) process.stderr.write(`${warning.name}: ${warning.message}\n`);
 });
 
+// `rotator list | head` closes the pipe early: that is the reader's choice, not an error
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 if (require.main === module) {
   void main();
 }
