@@ -19,6 +19,9 @@ import {
 } from './rotation/model';
 import { runDemo } from './sandbox/demo';
 import { runWorkerProcess } from './worker';
+import { startCodecServer } from './codec/codec-server';
+import { EncryptionCodec } from './codec/encryption-codec';
+import { keyRingFromEnv } from './codec/key-ring';
 import { OperatorError, connectClient, deleteNow, listRotations, restoreRotation, rotationStatus, startRotation } from './operations';
 
 interface Output {
@@ -263,6 +266,35 @@ that each consumer set exists. The old key is deactivated only after every consu
         if (opts.json) printJson(statusJson(status));
         else printStatus(status);
       });
+    });
+
+  program
+    .command('codec-server')
+    .description('serve /encode and /decode for the Temporal UI, so an operator with the token sees decoded payloads')
+    .option('--host <host>', 'interface to listen on (keep it loopback unless TLS terminates in front)', '127.0.0.1')
+    .option('--port <port>', 'port', argument((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error('must be a port number');
+      return n;
+    }), 8888)
+    .option('--ui-origin <origin>', 'the Temporal UI origin allowed by CORS', 'http://127.0.0.1:8233')
+    .addHelpText('after', `
+The token comes from ROTATOR_CODEC_SERVER_TOKEN (at least 16 characters); keys from ROTATOR_CODEC_KEYS or
+ROTATOR_CODEC_KEY_FILE, as for the worker. Give the UI the printed endpoint, which carries the token in its
+path (e.g. temporal server start-dev --ui-codec-endpoint <endpoint>, or TEMPORAL_CODEC_ENDPOINT for the UI server).`)
+    .action(async (opts: { host: string; port: number; uiOrigin: string }) => {
+      const token = process.env.ROTATOR_CODEC_SERVER_TOKEN ?? '';
+      let codec: EncryptionCodec;
+      try {
+        codec = new EncryptionCodec(keyRingFromEnv());
+      } catch (err) {
+        throw new OperatorError((err as Error).message);
+      }
+      if (token.length < 16) throw new OperatorError('set ROTATOR_CODEC_SERVER_TOKEN to a random string of at least 16 characters, e.g. `openssl rand -hex 24`');
+      const server = await startCodecServer({ codec, token, uiOrigin: opts.uiOrigin, host: opts.host, port: opts.port });
+      process.stderr.write(`codec server on ${server.url} for UI origin ${opts.uiOrigin}; UI codec endpoint: ${server.url}/<token>\n`);
+      await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+      await server.stop();
     });
 
   program

@@ -22,13 +22,16 @@ import { startSoracomSandbox } from './soracom/server';
 import { projectRoot, toolPath } from './tools';
 import { rotatorDataConverter } from '../codec/data-converter';
 import { DEMO_CODEC_KEYS, parseKeyRing } from '../codec/key-ring';
+import { startCodecServer } from '../codec/codec-server';
+import { EncryptionCodec } from '../codec/encryption-codec';
+import { randomBytes } from 'node:crypto';
 
 const demoDir = path.join(projectRoot, '.demo');
 const stateFile = path.join(demoDir, 'state.json');
 
 // Fixed loopback ports so the printed commands work in any terminal; override with ROTATOR_DEMO_*_PORT.
 const port = (name: string, fallback: number) => Number(process.env[`ROTATOR_DEMO_${name}_PORT`] ?? fallback);
-const ports = { temporal: port('TEMPORAL', 7233), ui: port('UI', 8233), moto: port('MOTO', 5055), soracom: port('SORACOM', 5056) };
+const ports = { temporal: port('TEMPORAL', 7233), ui: port('UI', 8233), moto: port('MOTO', 5055), soracom: port('SORACOM', 5056), codec: port('CODEC', 5057) };
 
 // Demo-only identities: the sandbox and moto accept nothing else, and nothing here is a real secret.
 const demo = {
@@ -82,8 +85,8 @@ function runningDemo(): DemoState | null {
   }
 }
 
-async function startTemporalDevServer(children: ChildProcess[]): Promise<void> {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(ports.temporal), '--ui-port', String(ports.ui), '--db-filename', path.join(demoDir, 'temporal.db'), '--log-level', 'error'];
+async function startTemporalDevServer(children: ChildProcess[], codecEndpoint: string): Promise<void> {
+  const args = ['server', 'start-dev', '--ui-codec-endpoint', codecEndpoint, '--ip', '127.0.0.1', '--port', String(ports.temporal), '--ui-port', String(ports.ui), '--db-filename', path.join(demoDir, 'temporal.db'), '--log-level', 'error'];
   for (const key of rotationSearchAttributes) args.push('--search-attribute', `${key.name}=${key.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`);
   const child = spawn(toolPath('temporal'), args, { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
   children.push(child);
@@ -96,11 +99,14 @@ async function startTemporalDevServer(children: ChildProcess[]): Promise<void> {
 }
 
 /** A demo IAM user with one Active key, registered in a SORACOM aws-credentials set as SORACOM Funnel would use it. */
-async function seedDemoUser(env: Record<string, string>): Promise<{ userName: string; credentialsId: string }> {
+async function seedDemoUser(env: Record<string, string>, client: Client): Promise<{ userName: string; credentialsId: string }> {
   const iam = new IAMClient({ region: 'us-east-1', endpoint: env.AWS_ENDPOINT_URL_IAM, credentials: { accessKeyId: demo.awsAccessKeyId, secretAccessKey: demo.awsSecretAccessKey } });
   const existing = new Set(((await iam.send(new ListUsersCommand({}))).Users ?? []).map((u) => u.UserName));
+  // moto starts empty after a restart but .demo/temporal.db remembers parked rotations: skip their users too
+  const rotating = async (user: string) =>
+    (await client.workflow.getHandle(`aws-iam:${demo.accountId}:${user}`).describe().then((d) => d.status.name === 'RUNNING', () => false));
   let n = 1;
-  while (existing.has(`demo-funnel-writer-${n}`)) n++;
+  while (existing.has(`demo-funnel-writer-${n}`) || (await rotating(`demo-funnel-writer-${n}`))) n++;
   const userName = `demo-funnel-writer-${n}`;
   await iam.send(new CreateUserCommand({ UserName: userName }));
   const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
@@ -117,10 +123,10 @@ async function seedDemoUser(env: Record<string, string>): Promise<{ userName: st
 }
 
 async function rotateDemoUser(env: Record<string, string>): Promise<string> {
-  const { userName, credentialsId } = await seedDemoUser(env);
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   try {
     const client = new Client({ connection, namespace: 'default', dataConverter: rotatorDataConverter(parseKeyRing(DEMO_CODEC_KEYS)) });
+    const { userName, credentialsId } = await seedDemoUser(env, client);
     const handle = await startRotation(client, {
       source: { kind: 'aws-iam-access-key', userName, accountId: demo.accountId },
       consumers: [{ kind: 'soracom-credentials-set', credentialsId, mode: 'update' }],
@@ -196,8 +202,16 @@ export async function runDemo(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
 
   try {
-    say(`starting Temporal dev server (SQLite ${path.relative(projectRoot, path.join(demoDir, 'temporal.db'))}, UI on ${ports.ui})…`);
-    await startTemporalDevServer(children);
+    // the UI decodes payloads through our codec server; the token lives only in this process and the UI's config
+    const codecServer = await startCodecServer({
+      codec: new EncryptionCodec(parseKeyRing(DEMO_CODEC_KEYS)),
+      token: randomBytes(24).toString('hex'),
+      uiOrigin: `http://127.0.0.1:${ports.ui}`,
+      port: ports.codec,
+    });
+    stops.push(() => codecServer.stop());
+    say(`starting Temporal dev server (SQLite ${path.relative(projectRoot, path.join(demoDir, 'temporal.db'))}, UI on ${ports.ui}, codec server on ${ports.codec})…`);
+    await startTemporalDevServer(children, codecServer.uiEndpoint);
     say(`starting moto (IAM/STS) on ${ports.moto} and the SORACOM sandbox on ${ports.soracom}…`);
     const moto = await startMoto({ port: ports.moto });
     stops.push(() => moto.stop());
