@@ -29,6 +29,11 @@ export class OperatorError extends Error {
   override readonly name = 'OperatorError';
 }
 
+/** The one wording for "no Temporal server there", for the CLI and the worker alike. */
+export function temporalUnreachable(address: string, err: unknown): OperatorError {
+  return new OperatorError(`cannot reach Temporal at ${address}: ${(err as Error).message}. Is the server running? Set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE) or a temporal.toml profile.`);
+}
+
 /** A Temporal client from the standard configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profile file …). */
 export async function connectClient(): Promise<{ client: Client; close(): Promise<void> }> {
   let dataConverter;
@@ -43,7 +48,7 @@ export async function connectClient(): Promise<{ client: Client; close(): Promis
   try {
     connection = await Connection.connect({ ...config.connectionOptions, connectTimeout: '5 seconds' });
   } catch (err) {
-    throw new OperatorError(`cannot reach Temporal at ${address}: ${(err as Error).message}. Is the server running? Set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE) or a temporal.toml profile.`);
+    throw temporalUnreachable(address, err);
   }
   return { client: new Client({ connection, namespace: config.namespace ?? 'default', dataConverter }), close: () => connection.close() };
 }

@@ -6,7 +6,7 @@ import { createAwsClients, type AwsClients } from './providers/aws-iam/clients';
 import { SoracomClient } from './providers/soracom/client';
 import { soracomConfigFromEnv } from './providers/soracom/config';
 import { ROTATIONS_TASK_QUEUE, type ProviderQueue } from './rotation/task-queues';
-import { OperatorError } from './operations';
+import { OperatorError, temporalUnreachable } from './operations';
 import { rotatorDataConverter } from './codec/data-converter';
 import { keyRingFromEnv } from './codec/key-ring';
 import type { DataConverter } from '@temporalio/common';
@@ -102,7 +102,7 @@ export async function runWorkerProcess(): Promise<void> {
   try {
     connection = await NativeConnection.connect(config.connectionOptions);
   } catch (err) {
-    throw new OperatorError(`cannot reach Temporal at ${address}: ${(err as Error).message}. Is the server running? Set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE) or a temporal.toml profile.`);
+    throw temporalUnreachable(address, err);
   }
   try {
     const workers = await createWorkers({ connection, namespace: config.namespace, clients, dataConverter });
