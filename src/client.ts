@@ -66,6 +66,12 @@ function printStatus(status: RotationStatus): void {
   }
 }
 
+/** A rotation's status, as one JSON line or as text. */
+function showStatus(status: RotationStatus, json: boolean | undefined): void {
+  if (json) printJson(statusJson(status));
+  else printStatus(status);
+}
+
 /** The account to rotate in: given, or the one the operator's AWS credentials belong to. */
 async function resolveAccount(account: string | undefined): Promise<string> {
   if (account) return account;
@@ -197,11 +203,8 @@ that each consumer set exists. The old key is deactivated only after every consu
         if (opts.wait === false) return;
         const target: Phase = typeof opts.wait === 'string' ? opts.wait : 'creating';
         const status = await followPhases(client, rotationId, target, out);
-        if (out.json) printJson(statusJson(status));
-        else {
-          print('');
-          printStatus(status);
-        }
+        if (!out.json) print('');
+        showStatus(status, out.json);
         if (status.phase === 'failed') process.exitCode = 1;
       });
     });
@@ -213,8 +216,7 @@ that each consumer set exists. The old key is deactivated only after every consu
     .action(async (rotationId: string, opts: { json?: boolean }) => {
       await withClient(async (client) => {
         const status = await rotationStatus(client, rotationId);
-        if (opts.json) printJson(statusJson(status));
-        else printStatus(status);
+        showStatus(status, opts.json);
       });
     });
 
@@ -249,8 +251,7 @@ that each consumer set exists. The old key is deactivated only after every consu
     .action(async (rotationId: string, opts: { json?: boolean }) => {
       await withClient(async (client) => {
         const status = await restoreRotation(client, rotationId);
-        if (opts.json) printJson(statusJson(status));
-        else printStatus(status);
+        showStatus(status, opts.json);
       });
     });
 
@@ -263,8 +264,7 @@ that each consumer set exists. The old key is deactivated only after every consu
       if (!opts.yes) throw new OperatorError(`delete-now deletes the old key for good; add --yes to confirm`);
       await withClient(async (client) => {
         const status = await deleteNow(client, rotationId);
-        if (opts.json) printJson(statusJson(status));
-        else printStatus(status);
+        showStatus(status, opts.json);
       });
     });
 
