@@ -44,6 +44,7 @@ function statusJson(status: RotationStatus) {
     deleteAt: status.deleteAt,
     consumers: status.consumers,
     problem: status.problem,
+    problemType: status.problemType ?? null,
     timeline: status.timeline,
   };
 }
@@ -58,7 +59,7 @@ function printStatus(status: RotationStatus): void {
   for (const c of status.consumers) {
     print(`consumer   ${c.consumer} [${c.mode}] → set ${c.credentialsId}: ${c.state}, holds ${c.holds ?? 'nothing'}${c.note ? ` — ${c.note}` : ''}`);
   }
-  if (status.problem) print(`problem    ${status.problem}`);
+  if (status.problem) print(`problem    ${status.problemType ? `[${status.problemType}] ` : ''}${status.problem}`);
   if (status.phase === 'pending-deletion') {
     print('');
     print(`next: rotator delete-now ${status.rotationId} --yes   (delete ${status.oldCredentialId} now)`);

@@ -179,6 +179,8 @@ export interface RotationStatus {
   timeline: PhaseEntry[];
   /** why the rotation failed, or what an operator must do; null while all is well */
   problem: string | null;
+  /** the typed error behind `problem` (e.g. SoracomPermissionDenied, IamThrottled); absent in rotations started before it existed */
+  problemType?: string | null;
 }
 
 /** Argument of the `deleteNow` update: the operator names the old credential to prove intent. */

@@ -45,10 +45,12 @@ export const deleteNowUpdate = defineUpdate<RotationStatus, [DeleteNowInput]>('d
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-// Provider calls: Temporal is the only retry layer; providers' own advice arrives as nextRetryDelay.
+// Provider calls: Temporal is the only retry layer; providers' own advice arrives as nextRetryDelay. Bounded by time,
+// not attempts: a throttled provider may refuse many calls in a row, while a wrong request fails on its first attempt.
 const providerCall: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 // A new IAM key takes ~5–15 s to work: poll with backoff for 45 s (at least 30 s) before giving up.
 const verification: ActivityOptions = {
@@ -100,6 +102,7 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
     })),
     timeline: [],
     problem: null,
+    problemType: null,
   };
   let requested: 'restore' | 'delete-now' | undefined;
 
@@ -277,6 +280,7 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
     status.problem =
       `deleting old credential ${oldId} failed: ${rootMessage(err)}. Consumers hold ${status.newCredentialId}; ` +
       `${oldId} is Inactive. Delete it by hand once the cause is fixed.`;
+    status.problemType = failureType(err);
     enter('failed');
     throw ApplicationFailure.nonRetryable(status.problem, failureType(err), status);
   }
@@ -344,6 +348,7 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
       `rotation failed in ${failedIn}: ${rootMessage(err)}` +
       (outcomes.length > 0 ? ` | compensation: ${outcomes.join('; ')}` : '') +
       (status.newCredentialId ? ` | now: ${holdings}` : '');
+    status.problemType = failureType(err);
     enter('failed');
   }
 }

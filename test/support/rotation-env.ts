@@ -1,6 +1,6 @@
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createAwsClients } from '../../src/providers/aws-iam/clients';
 import { SoracomClient } from '../../src/providers/soracom/client';
 import { startSoracomSandbox, type RateLimits, type SoracomSandbox } from '../../src/sandbox/soracom/server';
@@ -41,14 +41,14 @@ export function useProviders(options: { soracomRateLimits?: RateLimits; soracomD
       return sandbox!;
     },
     soracom,
-    /** Provider clients for the worker; `stsEndpoint` may point elsewhere to make verification fail for real. */
-    clients(overrides: { stsEndpoint?: string } = {}) {
+    /** Provider clients for the worker; endpoints may point elsewhere (a fault proxy, or nowhere to make verification fail). */
+    clients(overrides: { iamEndpoint?: string; stsEndpoint?: string; soracomEndpoint?: string } = {}) {
       return {
         aws: createAwsClients({
-          endpoint: { iam: moto.server.endpoint, sts: overrides.stsEndpoint ?? moto.server.endpoint },
+          endpoint: { iam: overrides.iamEndpoint ?? moto.server.endpoint, sts: overrides.stsEndpoint ?? moto.server.endpoint },
           credentials: testAwsCredentials,
         }),
-        soracom: soracom(),
+        soracom: overrides.soracomEndpoint ? new SoracomClient({ endpoint: overrides.soracomEndpoint, ...soracomAuth }) : soracom(),
       };
     },
     /** An IAM user with one Active key, registered in a SORACOM aws-credentials set. */
@@ -90,12 +90,14 @@ export async function withWorkers<T>(
   env: TestWorkflowEnvironment,
   clients: ReturnType<ReturnType<typeof useProviders>['clients']>,
   body: () => Promise<T>,
+  options: { workerEnv?: NodeJS.ProcessEnv; connection?: NativeConnection } = {},
 ): Promise<T> {
   const workers: Worker[] = await createWorkers({
-    connection: env.nativeConnection,
+    connection: options.connection ?? env.nativeConnection,
     clients,
     dataConverter: testDataConverter,
     workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
+    env: options.workerEnv,
   });
   const running = runWorkers(workers);
   try {

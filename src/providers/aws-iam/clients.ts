@@ -1,5 +1,6 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
+import { callContext, USER_AGENT_PRODUCT } from '../call-context';
 
 /** Credentials of a single access key, used to sign one STS call with the key being verified. */
 export interface AccessKeyCredentials {
@@ -25,12 +26,27 @@ export function createAwsClients(
 ): AwsClients {
   // IAM is a global service signed in us-east-1; STS answers in any region
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const common = { region, maxAttempts: 1 };
+  // a hung connection must fail well inside the activity's 30 s start-to-close, so Temporal retries it
+  const common = { region, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } };
   const own = options.credentials ? { credentials: options.credentials } : {};
   return {
-    iam: new IAMClient({ ...common, ...own, ...(options.endpoint?.iam ? { endpoint: options.endpoint.iam } : {}) }),
-    sts: new STSClient({ ...common, ...own, ...(options.endpoint?.sts ? { endpoint: options.endpoint.sts } : {}) }),
+    iam: tagged(new IAMClient({ ...common, ...own, ...(options.endpoint?.iam ? { endpoint: options.endpoint.iam } : {}) })),
+    sts: tagged(new STSClient({ ...common, ...own, ...(options.endpoint?.sts ? { endpoint: options.endpoint.sts } : {}) })),
     stsWithKey: (credentials) =>
-      new STSClient({ ...common, credentials, ...(options.endpoint?.sts ? { endpoint: options.endpoint.sts } : {}) }),
+      tagged(new STSClient({ ...common, credentials, ...(options.endpoint?.sts ? { endpoint: options.endpoint.sts } : {}) })),
   };
+}
+
+/** Appends the rotation and activity attempt to the User-Agent, so CloudTrail's `userAgent` names the rotation that made a call. */
+function tagged<C extends IAMClient | STSClient>(client: C): C {
+  (client.middlewareStack as IAMClient['middlewareStack']).add(
+    (next) => async (args) => {
+      const context = callContext();
+      const request = args.request as { headers?: Record<string, string> };
+      if (context && request.headers) request.headers['user-agent'] = `${request.headers['user-agent'] ?? ''} ${USER_AGENT_PRODUCT} (${context})`.trim();
+      return next(args);
+    },
+    { step: 'build', priority: 'low', name: 'rotatorCallContext' },
+  );
+  return client;
 }

@@ -2,6 +2,7 @@ import axios, { isAxiosError, type AxiosInstance, type AxiosResponse, type Metho
 import { z } from 'zod';
 import { failFast, ProviderError } from '../errors';
 import type { SoracomConfig } from './config';
+import { callContext, USER_AGENT_PRODUCT } from '../call-context';
 import { classifyResponse, classifyTransportError, isRejectedSession, unexpectedResponse, type SoracomAction } from './errors';
 import { AuthKeyResponse, AuthResponse, CredentialsBody, CredentialsModel, GeneratedAuthKey } from './schemas';
 
@@ -51,6 +52,12 @@ export class SoracomClient {
       timeout: options.timeoutMs ?? 30_000,
       headers: { 'X-Soracom-Lang': 'en' },
       validateStatus: () => true, // statuses are classified in one place, below
+    });
+    // SORACOM's logs and any proxy see which rotation made the call
+    this.http.interceptors.request.use((config) => {
+      const context = callContext();
+      if (context) config.headers.set('User-Agent', `${USER_AGENT_PRODUCT} (${context})`);
+      return config;
     });
     this.sessionKey = `${options.endpoint}\n${options.authKeyId}`;
     this.tokenTimeoutSeconds = options.tokenTimeoutSeconds ?? 86_400;
