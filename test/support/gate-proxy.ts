@@ -17,7 +17,14 @@ export interface GateProxy {
   stop(): Promise<void>;
 }
 
-export async function startGateProxy(target: string, holds: (method: string, path: string) => boolean): Promise<GateProxy> {
+export interface GateOptions {
+  /** keep the caller's Host header (a SigV4 signature covers it, so moto with auth on needs it unchanged) */
+  keepHost?: boolean;
+  /** sees every request body as sent, e.g. to record the AWS actions a worker calls */
+  onRequest?: (method: string, path: string, body: Buffer) => void;
+}
+
+export async function startGateProxy(target: string, holds: (method: string, path: string) => boolean = () => false, options: GateOptions = {}): Promise<GateProxy> {
   const targetUrl = new URL(target);
   let isOpen = false;
   const waiting = new Set<() => void>();
@@ -25,7 +32,7 @@ export async function startGateProxy(target: string, holds: (method: string, pat
   const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => {
     if (res.destroyed || req.socket.destroyed) return;
     const upstream = http.request(
-      { host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: { ...req.headers, host: targetUrl.host } },
+      { host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: options.keepHost ? req.headers : { ...req.headers, host: targetUrl.host } },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -40,6 +47,7 @@ export async function startGateProxy(target: string, holds: (method: string, pat
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      options.onRequest?.(req.method ?? 'GET', new URL(req.url ?? '/', 'http://gate').pathname, body);
       if (isOpen || !holds(req.method ?? 'GET', new URL(req.url ?? '/', 'http://gate').pathname)) return forward(req, res, body);
       const release = () => {
         waiting.delete(release);
