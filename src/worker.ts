@@ -1,5 +1,5 @@
 import { rmSync, writeFileSync } from 'node:fs';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, GracefulShutdownPeriodExpiredError, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createAwsIamActivities } from './activities/aws-iam';
 import { createSoracomActivities } from './activities/soracom';
 import { createAwsClients, type AwsClients } from './providers/aws-iam/clients';
@@ -99,9 +99,9 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
 
 /**
  * `rotator worker`: connect with the standard Temporal client configuration and run until signalled.
- * SIGTERM or SIGINT stops polling, lets in-flight activities finish for the grace time, then cancels what is left so
- * its attempt fails and Temporal hands it to another replica. ROTATOR_WORKER_READY_FILE, if set, exists while polling
- * (the container health check).
+ * SIGTERM or SIGINT stops polling and lets in-flight activities finish for the grace time; what is still running 10 s
+ * after it is left to Temporal, which retries it elsewhere once its timeout expires. ROTATOR_WORKER_READY_FILE, if set,
+ * exists while polling (the container health check).
  */
 export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // configuration mistakes first: they need no server to be reported
@@ -126,13 +126,18 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   }
   const readyFile = env.ROTATOR_WORKER_READY_FILE;
   const onSignal = (signal: NodeJS.Signals) =>
-    process.stderr.write(`worker: ${signal}, no new tasks; in-flight activities get ${Number(grace.shutdownGraceTime) / 1000} s to finish, then are handed back\n`);
+    process.stderr.write(`worker: ${signal}, no new tasks; in-flight activities get ${Number(grace.shutdownGraceTime) / 1000} s to finish\n`);
   process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
   try {
     const workers = await createWorkers({ connection, namespace, clients, dataConverter, env });
     process.stderr.write(`worker ready: ${address}, namespace ${namespace}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom\n`);
     if (readyFile) writeFileSync(readyFile, `${process.pid}\n`);
-    await runWorkers(workers);
+    try {
+      await runWorkers(workers);
+    } catch (err) {
+      if (!(err instanceof GracefulShutdownPeriodExpiredError)) throw err;
+      throw new OperatorError(`worker: in-flight activities did not finish within the shutdown grace time plus 10 s; Temporal retries them on another worker when their timeout expires`);
+    }
     process.stderr.write('worker stopped\n');
   } finally {
     if (readyFile) rmSync(readyFile, { force: true });
