@@ -4,9 +4,9 @@
  * CSMS codes and messages are those of Huawei's DEW error-code table (notes §2.2; every CSMS code there is HTTP 400).
  * Gateway codes: APIGW.0301 (401, IAM authentication: bad signature, expired signature, missing token) and APIGW.0308
  * (429, throttled), whose messages follow Huawei's signing FAQ; gateway bodies also carry `request_id`.
- * Stand-ins, because no source documents them (notes §4): the 403 for an IAM policy denial (`CSMS.0403`) and the
- * code for reading a DISABLED or FROZEN secret (`CSMS.0003` with its own message). Clients must key on status and
- * on the documented codes only.
+ * Stand-ins, because no source we hold documents them (notes §4): the 403 for an IAM policy denial (`CSMS.0403`),
+ * the code for reading a DISABLED or FROZEN secret (`CSMS.0003` with its own message), the 500 (`CSMS.0001`) and
+ * the unknown route (`APIGW.0101`). Clients must key on status and on the documented codes only.
  */
 export class CsmsApiError extends Error {
   constructor(
