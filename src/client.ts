@@ -57,7 +57,7 @@ function printStatus(status: RotationStatus): void {
   print(`new key    ${status.newCredentialId ?? '–'}`);
   print(`delete at  ${status.deleteAt ?? '–'} (recovery window ${status.recoveryWindowDays} days)`);
   for (const c of status.consumers) {
-    print(`consumer   ${c.consumer} [${c.mode}] → set ${c.credentialsId}: ${c.state}, holds ${c.holds ?? 'nothing'}${c.note ? ` — ${c.note}` : ''}`);
+    print(`consumer   ${c.consumer} [${c.mode}] → ${c.mode === 'new-version' ? 'secret' : 'set'} ${c.credentialsId}: ${c.state}, holds ${c.holds ?? 'nothing'}${c.note ? ` — ${c.note}` : ''}`);
   }
   if (status.problem) print(`problem    ${status.problemType ? `[${status.problemType}] ` : ''}${status.problem}`);
   if (status.phase === 'pending-deletion') {
@@ -167,7 +167,7 @@ aws-iam:<account>:<user>, so there is only ever one live rotation per key.`,
     .requiredOption('--user <name>', 'IAM user whose access key is rotated', parseWith(IamUserName))
     .requiredOption(
       '--consumer <spec>',
-      'where the key is stored, repeatable: soracom:<credentialsId>[:update|versioned] (update = PUT the same set, the default; versioned = new set <prefix>-<yyyymmdd>, old set deleted with the old key)',
+      'where the key is stored, repeatable: soracom:<credentialsId>[:update|versioned] (update = PUT the same set, the default; versioned = new set <prefix>-<yyyymmdd>, old set deleted with the old key), or csms:<secretName> (a new Huawei Cloud CSMS secret version that takes SYSCURRENT)',
       collectConsumers,
     )
     .option('--account <id>', 'AWS account id (default: the account of your AWS credentials)', parseWith(AwsAccountId))

@@ -12,6 +12,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import {
   RotationRequest,
   consumerLabel,
+  consumerMode,
   rotationIdFor,
   sourceProvider,
   subjectOf,
@@ -93,7 +94,7 @@ export async function startRotation(client: Client, input: RotationRequestInput)
         { key: CredentialSubjectKey, value: subjectOf(request.source) },
       ],
       staticSummary: `Rotate ${subjectOf(request.source)} → ${request.consumers.map(consumerLabel).join(', ')}`,
-      staticDetails: `Recovery window ${request.recoveryWindowDays} days. Consumers: ${request.consumers.map((c) => `${consumerLabel(c)} (${c.mode})`).join(', ')}.`,
+      staticDetails: `Recovery window ${request.recoveryWindowDays} days. Consumers: ${request.consumers.map((c) => `${consumerLabel(c)} (${consumerMode(c)})`).join(', ')}.`,
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -2,6 +2,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { DefaultLogger, GracefulShutdownPeriodExpiredError, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createAwsIamActivities } from './activities/aws-iam';
 import { createSoracomActivities } from './activities/soracom';
+import { createCsmsActivities } from './activities/csms';
+import { CsmsClient } from './providers/csms/client';
+import { csmsConfigFromEnv } from './providers/csms/config';
 import { createAwsClients, type AwsClients } from './providers/aws-iam/clients';
 import { SoracomClient } from './providers/soracom/client';
 import { soracomConfigFromEnv } from './providers/soracom/config';
@@ -15,10 +18,13 @@ import type { DataConverter } from '@temporalio/common';
 export interface ProviderClients {
   aws: AwsClients;
   soracom: SoracomClient;
+  /** undefined when the worker has no CSMS configuration: csms consumers then fail fast, naming the variables */
+  csms?: CsmsClient;
 }
 
 export function providerClientsFromEnv(): ProviderClients {
-  return { aws: createAwsClients(), soracom: new SoracomClient(soracomConfigFromEnv()) };
+  const csms = csmsConfigFromEnv();
+  return { aws: createAwsClients(), soracom: new SoracomClient(soracomConfigFromEnv()), ...(csms === undefined ? {} : { csms: new CsmsClient(csms) }) };
 }
 
 /** Each provider's activities, registered on that provider's own task queue. */
@@ -26,6 +32,7 @@ export function providerActivities(clients: ProviderClients): Record<ProviderQue
   return {
     'provider-aws-iam': createAwsIamActivities(clients.aws),
     'provider-soracom': createSoracomActivities(clients.soracom),
+    'provider-csms': createCsmsActivities(clients.csms),
   };
 }
 
@@ -38,6 +45,8 @@ export function providerPace(queue: ProviderQueue, env: NodeJS.ProcessEnv = proc
   const defaults: Record<ProviderQueue, { rps: number; concurrency: number }> = {
     'provider-aws-iam': { rps: 10, concurrency: 20 },
     'provider-soracom': { rps: 5, concurrency: 10 },
+    // no CSMS limit is published; the API gateway's default is about 200 req/s per API (notes §2.4)
+    'provider-csms': { rps: 10, concurrency: 10 },
   };
   const number = (key: string, fallback: number) => {
     const raw = env[key];
@@ -130,7 +139,10 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
   try {
     const workers = await createWorkers({ connection, namespace, clients, dataConverter, env });
-    process.stderr.write(`worker ready: ${address}, namespace ${namespace}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom\n`);
+    process.stderr.write(
+      `worker ready: ${address}, namespace ${namespace}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom, provider-csms` +
+        `${clients.csms ? '' : ' (no CSMS configuration: csms consumers will be refused)'}\n`,
+    );
     if (readyFile) writeFileSync(readyFile, `${process.pid}\n`);
     try {
       await runWorkers(workers);

@@ -9,9 +9,24 @@ export interface ConsumerReading {
   holds: string | null;
 }
 
+/**
+ * Where `rollBackConsumer` returns a consumer to, recorded by `planConsumer` before any write (so a write whose answer
+ * was lost can still be undone). Public ids only (CSMS: the versions holding SYSCURRENT and SYSPREVIOUS); opaque to the workflow.
+ */
+export type RestorePoint = Readonly<Record<string, string>>;
+
 export interface ConsumerPlan extends ConsumerReading {
   /** the set that will receive the new credential: the same set (update) or a new one (versioned) */
   targetCredentialsId: string;
+  /** present when the consumer can put its previous credential back (CSMS), absent when it cannot (a SORACOM set) */
+  restorePoint?: RestorePoint;
+}
+
+export interface RollbackOutcome extends ConsumerReading {
+  /** `rolled-back`: it holds what it held at the restore point again; `untouched`: nothing of this rotation was there to undo */
+  outcome: 'rolled-back' | 'untouched';
+  /** what was done, for the rotation's status: public ids only */
+  detail: string;
 }
 
 /** Where a credential is stored for the software that uses it. Every consumer provider implements these. */
@@ -21,6 +36,11 @@ export interface ConsumerActivities {
   /** Writes the credential, then reads it back; fails unless the consumer holds it afterwards. */
   putCredential(input: { consumer: ConsumerSpec; source: SourceSpec; targetCredentialsId: string; credential: NewCredential }): Promise<ConsumerReading>;
   readConsumer(input: { consumer: ConsumerSpec; credentialsId: string }): Promise<ConsumerReading>;
+  /**
+   * Returns the consumer to its restore point if it holds `newCredentialId`; leaves it alone if it holds anything else
+   * (another writer's value is never overwritten). Fails when the consumer holds the new credential and cannot be put back.
+   */
+  rollBackConsumer(input: { consumer: ConsumerSpec; credentialsId: string; restorePoint: RestorePoint; newCredentialId: string }): Promise<RollbackOutcome>;
   /** Deletes a set this rotation created or retired; one that is already gone counts as done. */
   removeCredentialsSet(input: { consumer: ConsumerSpec; credentialsId: string }): Promise<'deleted' | 'already-gone'>;
 }

@@ -81,6 +81,15 @@ export function createSoracomActivities(soracom: SoracomClient): ConsumerActivit
       return classified(async () => reading(credentialsId, await soracom.getCredentials(credentialsId)));
     },
 
+    // planConsumer gives no restore point, so the workflow never schedules this: the set's old secret is not known to the rotator
+    async rollBackConsumer({ credentialsId, newCredentialId }) {
+      return classified(async () => {
+        const now = reading(credentialsId, await soracom.getCredentials(credentialsId));
+        if (now.holds !== newCredentialId) return { ...now, outcome: 'untouched' as const, detail: `set ${credentialsId} holds ${now.holds ?? 'nothing'}, not the new credential` };
+        throw rejectRequest('SoracomCannotRollBack', `SORACOM set '${credentialsId}' holds the new credential ${newCredentialId}; its old secret is not known to the rotator, so it cannot be put back`);
+      });
+    },
+
     async removeCredentialsSet({ credentialsId }) {
       return classified(() => soracom.deleteCredentials(credentialsId));
     },

@@ -66,7 +66,15 @@ export const SoracomCredentialsSetConsumer = z.object({
   credentialsId: SoracomCredentialsId,
   mode: SoracomSetMode.default('update'),
 });
-export const ConsumerSpec = z.discriminatedUnion('kind', [SoracomCredentialsSetConsumer]);
+/** CSMS secret names (CreateSecret: `^[a-zA-Z0-9_-]{1,64}$`). */
+export const CsmsSecretName = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'CSMS secret name must be 1–64 characters of letters, digits, _ and -');
+
+/** A Huawei Cloud CSMS secret: each rotation adds a version that takes SYSCURRENT; the previous one keeps SYSPREVIOUS. */
+export const CsmsSecretConsumer = z.object({
+  kind: z.literal('csms-secret'),
+  secretName: CsmsSecretName,
+});
+export const ConsumerSpec = z.discriminatedUnion('kind', [SoracomCredentialsSetConsumer, CsmsSecretConsumer]);
 export type ConsumerSpec = z.infer<typeof ConsumerSpec>;
 
 export const RotationRequest = z
@@ -111,17 +119,46 @@ export function consumerLabel(consumer: ConsumerSpec): string {
   switch (consumer.kind) {
     case 'soracom-credentials-set':
       return `soracom:${consumer.credentialsId}`;
+    case 'csms-secret':
+      return `csms:${consumer.secretName}`;
+  }
+}
+
+/** How a consumer takes a new credential: `update`/`versioned` SORACOM sets, or a new CSMS secret version. */
+export type ConsumerMode = SoracomSetMode | 'new-version';
+
+export function consumerMode(consumer: ConsumerSpec): ConsumerMode {
+  switch (consumer.kind) {
+    case 'soracom-credentials-set':
+      return consumer.mode;
+    case 'csms-secret':
+      return 'new-version';
+  }
+}
+
+/** Where the consumer's software reads its credential today: the set id, or the secret name. */
+export function consumerHome(consumer: ConsumerSpec): string {
+  switch (consumer.kind) {
+    case 'soracom-credentials-set':
+      return consumer.credentialsId;
+    case 'csms-secret':
+      return consumer.secretName;
   }
 }
 
 /**
- * CLI syntax of a consumer: `soracom:<credentialsId>[:update|versioned]`.
+ * CLI syntax of a consumer: `soracom:<credentialsId>[:update|versioned]` or `csms:<secretName>`.
  * Returns the parsed spec or throws an Error naming the allowed forms.
  */
 export function parseConsumerArg(arg: string): ConsumerSpec {
   const [kind, id, mode, ...rest] = arg.split(':');
+  if (kind === 'csms' && id && mode === undefined) {
+    const parsed = CsmsSecretConsumer.safeParse({ kind: 'csms-secret', secretName: id });
+    if (!parsed.success) throw new Error(`--consumer '${arg}': ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    return parsed.data;
+  }
   if (kind !== 'soracom' || !id || rest.length > 0) {
-    throw new Error(`--consumer '${arg}' is not understood; use soracom:<credentialsId>[:update|versioned]`);
+    throw new Error(`--consumer '${arg}' is not understood; use soracom:<credentialsId>[:update|versioned] or csms:<secretName>`);
   }
   const parsed = SoracomCredentialsSetConsumer.safeParse({ kind: 'soracom-credentials-set', credentialsId: id, mode: mode || 'update' });
   if (!parsed.success) {
@@ -151,8 +188,8 @@ export interface CredentialMetadata {
 /** What a consumer holds, as last confirmed by reading it back. */
 export interface ConsumerState {
   consumer: string;
-  mode: SoracomSetMode;
-  /** the set the consumer's software reads after this rotation (differs from `consumer` in versioned mode) */
+  mode: ConsumerMode;
+  /** the set (or CSMS secret) the consumer's software reads after this rotation (differs from `consumer` in versioned mode) */
   credentialsId: string;
   holds: string | null;
   state: 'pending' | 'registered' | 'rolled-back' | 'failed' | 'retired';

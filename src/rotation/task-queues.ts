@@ -3,7 +3,7 @@ import type { ConsumerSpec, SourceSpec } from './model';
 /** Workflows run here; activities run on one queue per provider so each gets its own server-enforced rate limit. */
 export const ROTATIONS_TASK_QUEUE = 'rotations';
 
-export type ProviderQueue = 'provider-aws-iam' | 'provider-soracom';
+export type ProviderQueue = 'provider-aws-iam' | 'provider-soracom' | 'provider-csms';
 
 export function sourceTaskQueue(source: SourceSpec): ProviderQueue {
   switch (source.kind) {
@@ -16,5 +16,7 @@ export function consumerTaskQueue(consumer: ConsumerSpec): ProviderQueue {
   switch (consumer.kind) {
     case 'soracom-credentials-set':
       return 'provider-soracom';
+    case 'csms-secret':
+      return 'provider-csms';
   }
 }

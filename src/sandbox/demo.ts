@@ -19,6 +19,9 @@ import { startRotation, rotationStatus } from '../operations';
 import { createWorkers, runWorkers } from '../worker';
 import { startMoto } from './moto';
 import { startSoracomSandbox } from './soracom/server';
+import { startCsmsSandbox } from './csms/server';
+import { CsmsClient } from '../providers/csms/client';
+import { csmsConfigFromEnv } from '../providers/csms/config';
 import { projectRoot, toolPath } from './tools';
 import { rotatorDataConverter } from '../codec/data-converter';
 import { DEMO_CODEC_KEYS, parseKeyRing } from '../codec/key-ring';
@@ -31,7 +34,7 @@ const stateFile = path.join(demoDir, 'state.json');
 
 // Fixed loopback ports so the printed commands work in any terminal; override with ROTATOR_DEMO_*_PORT.
 const port = (name: string, fallback: number) => Number(process.env[`ROTATOR_DEMO_${name}_PORT`] ?? fallback);
-const ports = { temporal: port('TEMPORAL', 7233), ui: port('UI', 8233), moto: port('MOTO', 5055), soracom: port('SORACOM', 5056), codec: port('CODEC', 5057) };
+const ports = { temporal: port('TEMPORAL', 7233), ui: port('UI', 8233), moto: port('MOTO', 5055), soracom: port('SORACOM', 5056), codec: port('CODEC', 5057), csms: port('CSMS', 5058) };
 
 // Demo-only identities: the sandbox and moto accept nothing else, and nothing here is a real secret.
 const demo = {
@@ -41,6 +44,9 @@ const demo = {
   soracomAuthKey: 'secret-demo-rotator-not-a-real-key',
   awsAccessKeyId: 'AKIADEMOROTATOR00000',
   awsSecretAccessKey: 'demo-rotator-admin-secret-not-real',
+  csmsAccessKey: 'HPUADEMOROTATOR00001',
+  csmsSecretKey: 'demo-rotator-csms-secret-not-real',
+  csmsProjectId: '0d0e0m0o0p0r0o0j0e0c0t0000000001',
 };
 
 interface DemoState {
@@ -61,6 +67,10 @@ function demoEnv(): Record<string, string> {
     SORACOM_AUTH_KEY_ID: demo.soracomAuthKeyId,
     SORACOM_AUTH_KEY: demo.soracomAuthKey,
     ROTATOR_CODEC_KEYS: DEMO_CODEC_KEYS,
+    CLOUD_SDK_AK: demo.csmsAccessKey,
+    CLOUD_SDK_SK: demo.csmsSecretKey,
+    CSMS_ENDPOINT: `http://127.0.0.1:${ports.csms}`,
+    CSMS_PROJECT_ID: demo.csmsProjectId,
   };
 }
 
@@ -99,7 +109,7 @@ async function startTemporalDevServer(children: ChildProcess[], codecEndpoint: s
 }
 
 /** A demo IAM user with one Active key, registered in a SORACOM aws-credentials set as SORACOM Funnel would use it. */
-async function seedDemoUser(env: Record<string, string>, client: Client): Promise<{ userName: string; credentialsId: string }> {
+async function seedDemoUser(env: Record<string, string>, client: Client): Promise<{ userName: string; credentialsId: string; secretName: string }> {
   const iam = new IAMClient({ region: 'us-east-1', endpoint: env.AWS_ENDPOINT_URL_IAM, credentials: { accessKeyId: demo.awsAccessKeyId, secretAccessKey: demo.awsSecretAccessKey } });
   const existing = new Set(((await iam.send(new ListUsersCommand({}))).Users ?? []).map((u) => u.UserName));
   // moto starts empty after a restart but .demo/temporal.db remembers parked rotations: skip their users too
@@ -117,19 +127,25 @@ async function seedDemoUser(env: Record<string, string>, client: Client): Promis
     description: `SORACOM Funnel → AWS for ${userName}`,
     credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! },
   });
+  // the same key, as the JSON an application reads from a Huawei Cloud CSMS secret
+  const secretName = `demo-app-aws-${n}`;
+  await new CsmsClient(csmsConfigFromEnv(env)!).createSecret(secretName, JSON.stringify({ accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! }));
   iam.destroy();
-  say(`seeded IAM user ${userName} with key ${AccessKey!.AccessKeyId} registered in SORACOM set ${credentialsId}`);
-  return { userName, credentialsId };
+  say(`seeded IAM user ${userName} with key ${AccessKey!.AccessKeyId} registered in SORACOM set ${credentialsId} and CSMS secret ${secretName}`);
+  return { userName, credentialsId, secretName };
 }
 
 async function rotateDemoUser(env: Record<string, string>): Promise<string> {
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   try {
     const client = new Client({ connection, namespace: 'default', dataConverter: rotatorDataConverter(parseKeyRing(DEMO_CODEC_KEYS)) });
-    const { userName, credentialsId } = await seedDemoUser(env, client);
+    const { userName, credentialsId, secretName } = await seedDemoUser(env, client);
     const handle = await startRotation(client, {
       source: { kind: 'aws-iam-access-key', userName, accountId: demo.accountId },
-      consumers: [{ kind: 'soracom-credentials-set', credentialsId, mode: 'update' }],
+      consumers: [
+        { kind: 'soracom-credentials-set', credentialsId, mode: 'update' },
+        { kind: 'csms-secret', secretName },
+      ],
       recoveryWindowDays: 30,
       requestedBy: 'rotator demo',
     });
@@ -140,7 +156,7 @@ async function rotateDemoUser(env: Record<string, string>): Promise<string> {
       for (; shown < status.timeline.length; shown++) say(`  ${status.timeline[shown]!.at}  ${status.timeline[shown]!.phase}`);
       if (status.phase === 'pending-deletion' || TERMINAL_PHASES.includes(status.phase)) {
         if (status.phase === 'failed') throw new Error(`demo rotation failed: ${status.problem}`);
-        say(`old key ${status.oldCredentialId} is Inactive until ${status.deleteAt}; SORACOM set ${credentialsId} holds ${status.newCredentialId}`);
+        say(`old key ${status.oldCredentialId} is Inactive until ${status.deleteAt}; SORACOM set ${credentialsId} and CSMS secret ${secretName} (SYSCURRENT) hold ${status.newCredentialId}`);
         return handle.workflowId;
       }
       await new Promise((r) => setTimeout(r, 250));
@@ -212,7 +228,7 @@ export async function runDemo(): Promise<void> {
     stops.push(() => codecServer.stop());
     say(`starting Temporal dev server (SQLite ${path.relative(projectRoot, path.join(demoDir, 'temporal.db'))}, UI on ${ports.ui}, codec server on ${ports.codec})…`);
     await startTemporalDevServer(children, codecServer.uiEndpoint);
-    say(`starting moto (IAM/STS) on ${ports.moto} and the SORACOM sandbox on ${ports.soracom}…`);
+    say(`starting moto (IAM/STS) on ${ports.moto}, the SORACOM sandbox on ${ports.soracom} and the CSMS sandbox on ${ports.csms}…`);
     const moto = await startMoto({ port: ports.moto });
     stops.push(() => moto.stop());
     const sandbox = await startSoracomSandbox({
@@ -220,6 +236,8 @@ export async function runDemo(): Promise<void> {
       operators: [{ operatorId: demo.operatorId, users: [{ userName: 'rotator', authKeys: [{ authKeyId: demo.soracomAuthKeyId, authKey: demo.soracomAuthKey }] }] }],
     });
     stops.push(() => sandbox.stop());
+    const csmsSandbox = await startCsmsSandbox({ port: ports.csms, accounts: [{ credentials: [{ accessKey: demo.csmsAccessKey, secretKey: demo.csmsSecretKey }], projects: [demo.csmsProjectId] }] });
+    stops.push(() => csmsSandbox.stop());
     writeFileSync(stateFile, JSON.stringify({ pid: process.pid, ports } satisfies DemoState));
 
     say('starting the worker…');
@@ -229,7 +247,11 @@ export async function runDemo(): Promise<void> {
     const workers = await createWorkers({
       connection,
       dataConverter: rotatorDataConverter(parseKeyRing(DEMO_CODEC_KEYS)),
-      clients: { aws: createAwsClients(), soracom: new SoracomClient({ endpoint: env.SORACOM_ENDPOINT!, authKeyId: demo.soracomAuthKeyId, authKey: demo.soracomAuthKey }) },
+      clients: {
+        aws: createAwsClients(),
+        soracom: new SoracomClient({ endpoint: env.SORACOM_ENDPOINT!, authKeyId: demo.soracomAuthKeyId, authKey: demo.soracomAuthKey }),
+        csms: new CsmsClient(csmsConfigFromEnv(env)!),
+      },
     });
     const running = runWorkers(workers);
     stops.unshift(async () => {

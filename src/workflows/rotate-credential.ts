@@ -18,12 +18,14 @@ import {
   upsertSearchAttributes,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { ConsumerActivities } from '../activities/consumer';
+import type { ConsumerActivities, RestorePoint } from '../activities/consumer';
 import type { NewCredential, SourceActivities } from '../activities/source';
 import {
   RotationRequest,
   TERMINAL_PHASES,
+  consumerHome,
   consumerLabel,
+  consumerMode,
   rotationIdFor,
   sourceProvider,
   subjectOf,
@@ -95,8 +97,8 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
     deleteAt: null,
     consumers: request.consumers.map((c) => ({
       consumer: consumerLabel(c),
-      mode: c.mode,
-      credentialsId: c.credentialsId,
+      mode: consumerMode(c),
+      credentialsId: consumerHome(c),
       holds: null,
       state: 'pending',
     })),
@@ -151,6 +153,8 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
   // Undo steps, newest first; each reads the providers before acting so it never cuts a consumer off.
   const compensations: { what: string; run: () => Promise<string | void> }[] = [];
   let created: NewCredential | undefined;
+  // per consumer, where it can be put back to (planConsumer gives one only to consumers that can roll back, e.g. CSMS)
+  const restorePoints: (RestorePoint | undefined)[] = [];
 
   try {
     // ── preflight: reads only ───────────────────────────────────────────────────────────────────
@@ -182,6 +186,7 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
     for (const [i, consumer] of request.consumers.entries()) {
       const plan = await consumerOf(consumer).planConsumer({ consumer, source, today });
       Object.assign(status.consumers[i]!, { credentialsId: plan.targetCredentialsId, holds: plan.holds });
+      restorePoints[i] = plan.restorePoint;
     }
 
     // ── creating ──────────────────────────────────────────────────────────────────────────────
@@ -210,7 +215,7 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
     enter('registering');
     for (const [i, consumer] of request.consumers.entries()) {
       const state = status.consumers[i]!;
-      compensations.unshift({ what: `roll back ${state.consumer}`, run: () => rollBackConsumer(consumer, state) });
+      compensations.unshift({ what: `roll back ${state.consumer}`, run: () => rollBackConsumer(consumer, state, restorePoints[i]) });
       const reading = await consumerOf(consumer).putCredential({
         consumer,
         source,
@@ -270,9 +275,9 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
       for (const [i, consumer] of request.consumers.entries()) {
         const state = status.consumers[i]!;
         // versioned mode leaves the old set holding the old, now deleted, key: remove it with the key
-        if (consumer.mode === 'versioned' && state.credentialsId !== consumer.credentialsId) {
-          await finalConsumerOf(consumer).removeCredentialsSet({ consumer, credentialsId: consumer.credentialsId });
-          state.note = `old set ${consumer.credentialsId} deleted`;
+        if (consumerMode(consumer) === 'versioned' && state.credentialsId !== consumerHome(consumer)) {
+          await finalConsumerOf(consumer).removeCredentialsSet({ consumer, credentialsId: consumerHome(consumer) });
+          state.note = `old set ${consumerHome(consumer)} deleted`;
         }
       }
     });
@@ -301,15 +306,24 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
     return holders;
   }
 
-  async function rollBackConsumer(consumer: ConsumerSpec, state: ConsumerState): Promise<string> {
-    if (state.credentialsId !== consumer.credentialsId) {
+  async function rollBackConsumer(consumer: ConsumerSpec, state: ConsumerState, restorePoint: RestorePoint | undefined): Promise<string> {
+    const home = consumerHome(consumer);
+    if (state.credentialsId !== home) {
       // versioned: the new set is ours alone and nothing reads it yet, so removing it cuts nobody off
       await consumerOf(consumer).removeCredentialsSet({ consumer, credentialsId: state.credentialsId });
       state.state = 'rolled-back';
-      state.note = `new set ${state.credentialsId} removed; software keeps reading ${consumer.credentialsId}`;
-      state.credentialsId = consumer.credentialsId;
-      state.holds = (await consumerOf(consumer).readConsumer({ consumer, credentialsId: consumer.credentialsId })).holds;
+      state.note = `new set ${state.credentialsId} removed; software keeps reading ${home}`;
+      state.credentialsId = home;
+      state.holds = (await consumerOf(consumer).readConsumer({ consumer, credentialsId: home })).holds;
       return state.note;
+    }
+    if (restorePoint !== undefined && created) {
+      // the consumer can put its previous credential back (CSMS: SYSCURRENT moves back to the version it was on)
+      const rolledBack = await consumerOf(consumer).rollBackConsumer({ consumer, credentialsId: state.credentialsId, restorePoint, newCredentialId: created.id });
+      state.holds = rolledBack.holds;
+      state.state = 'rolled-back';
+      state.note = rolledBack.detail;
+      return `${state.consumer} ${state.note}`;
     }
     // update mode: the old secret was never known to the rotator, so the set cannot be put back
     const reading = await consumerOf(consumer).readConsumer({ consumer, credentialsId: state.credentialsId });

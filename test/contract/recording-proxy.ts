@@ -21,8 +21,11 @@ export interface RecordingProxy {
   stop(): Promise<void>;
 }
 
-/** A pass-through HTTP proxy in front of `target` that records every exchange, so a test sees exactly what was sent and answered. */
-export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+/**
+ * A pass-through HTTP proxy in front of `target` that records every exchange, so a test sees exactly what was sent and answered.
+ * `preserveHost` forwards the client's Host header unchanged: a signed request (CSMS) signs the host it was sent to.
+ */
+export async function startRecordingProxy(target: string, options: { preserveHost?: boolean } = {}): Promise<RecordingProxy> {
   const upstream = new URL(target);
   const apiRoot = upstream.pathname.replace(/\/$/, '');
   const calls: RecordedCall[] = [];
@@ -33,7 +36,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     req.on('end', () => {
       const requestBody = Buffer.concat(requestChunks);
       const forward = http.request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: options.preserveHost ? req.headers : { ...req.headers, host: upstream.host } },
         (answer) => {
           const responseChunks: Buffer[] = [];
           answer.on('data', (chunk: Buffer) => responseChunks.push(chunk));

@@ -112,7 +112,7 @@ describe('the rotator holding exactly the shipped permissions', () => {
       aws: createAwsClients({ endpoint: { iam: proxy.endpoint, sts: proxy.endpoint }, credentials: rotatorCredentials }),
       soracom: providers.soracom(),
     };
-    const consumer = (userName: string, mode: ConsumerSpec['mode']): ConsumerSpec => ({ kind: 'soracom-credentials-set', credentialsId: `${userName}-aws`, mode });
+    const consumer = (userName: string, mode: 'update' | 'versioned'): ConsumerSpec => ({ kind: 'soracom-credentials-set', credentialsId: `${userName}-aws`, mode });
     const results = await withWorkers(env, clients, async () => {
       const rotations = await Promise.all(
         (['update', 'versioned'] as const).map((mode) =>

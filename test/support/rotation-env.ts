@@ -4,7 +4,9 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createAwsClients } from '../../src/providers/aws-iam/clients';
 import { SoracomClient } from '../../src/providers/soracom/client';
 import { startSoracomSandbox, type RateLimits, type SoracomSandbox } from '../../src/sandbox/soracom/server';
-import { createWorkers, runWorkers } from '../../src/worker';
+import { CsmsClient } from '../../src/providers/csms/client';
+import { startCsmsSandbox, type CsmsSandbox } from '../../src/sandbox/csms/server';
+import { createWorkers, runWorkers, type ProviderClients } from '../../src/worker';
 import { freePort, withStartupRetries } from './ports';
 import { testAwsCredentials, useMoto } from './moto';
 import { testDataConverter, workflowBundle } from './temporal';
@@ -12,14 +14,19 @@ import { testDataConverter, workflowBundle } from './temporal';
 export const ACCOUNT = '123456789012';
 export const OPERATOR = 'OP0000TEST01';
 export const soracomAuth = { authKeyId: 'keyId-test-rotator', authKey: 'secret-test-rotator' };
+export const CSMS_PROJECT = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+const csmsKey = { accessKey: 'HPUAROTATORTESTAK001', secretKey: 'rotator-test-secret-key-0001' };
 
 /**
  * The real providers a rotation touches — moto (IAM/STS) and the SORACOM sandbox — plus helpers that
  * seed them and read back what they hold, so tests assert outcomes at the providers.
  */
-export function useProviders(options: { soracomRateLimits?: RateLimits; soracomDenies?: (method: string, path: string) => boolean } = {}) {
+export function useProviders(
+  options: { soracomRateLimits?: RateLimits; soracomDenies?: (method: string, path: string) => boolean; csmsDenies?: (operation: string, secretName: string | undefined) => boolean } = {},
+) {
   const moto = useMoto();
   let sandbox: SoracomSandbox | undefined;
+  let csmsSandbox: CsmsSandbox | undefined;
   beforeEach(async () => {
     sandbox = await withStartupRetries('SORACOM sandbox', async () =>
       startSoracomSandbox({
@@ -30,17 +37,28 @@ export function useProviders(options: { soracomRateLimits?: RateLimits; soracomD
       }),
     );
   });
+  beforeEach(async () => {
+    csmsSandbox = await withStartupRetries('CSMS sandbox', async () =>
+      startCsmsSandbox({ port: await freePort(), accounts: [{ credentials: [csmsKey], projects: [CSMS_PROJECT] }], denies: options.csmsDenies }),
+    );
+  });
   afterEach(async () => {
     await sandbox?.stop();
+    await csmsSandbox?.stop();
   });
 
   const soracom = () => new SoracomClient({ endpoint: sandbox!.endpoint, ...soracomAuth });
+  const csms = () => new CsmsClient({ endpoint: csmsSandbox!.endpoint, region: 'cn-north-4', projectId: CSMS_PROJECT, ...csmsKey });
   const providers = {
     moto,
     get sandbox() {
       return sandbox!;
     },
+    get csmsSandbox() {
+      return csmsSandbox!;
+    },
     soracom,
+    csms,
     /** Provider clients for the worker; endpoints may point elsewhere (a fault proxy, or nowhere to make verification fail). */
     clients(overrides: { iamEndpoint?: string; stsEndpoint?: string; soracomEndpoint?: string } = {}) {
       return {
@@ -49,7 +67,32 @@ export function useProviders(options: { soracomRateLimits?: RateLimits; soracomD
           credentials: testAwsCredentials,
         }),
         soracom: overrides.soracomEndpoint ? new SoracomClient({ endpoint: overrides.soracomEndpoint, ...soracomAuth }) : soracom(),
+        csms: csms(),
       };
+    },
+    /** An IAM user with one Active key, stored as {"accessKeyId","secretAccessKey"} JSON in a CSMS secret (version v1, SYSCURRENT). */
+    async seedCsmsUser(userName: string, secretName: string): Promise<{ oldKeyId: string }> {
+      const iam = moto.iam();
+      await iam.send(new CreateUserCommand({ UserName: userName }));
+      const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+      await csms().createSecret(secretName, JSON.stringify({ accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey!, region: 'ap-northeast-1' }));
+      return { oldKeyId: AccessKey!.AccessKeyId! };
+    },
+    async addCsmsSecret(secretName: string, value: string): Promise<void> {
+      await csms().createSecret(secretName, value);
+    },
+    /** What a CSMS secret's SYSCURRENT and SYSPREVIOUS versions hold: version id and access key id. */
+    csmsHolding(secretName: string): { current?: [string, string | undefined]; previous?: [string, string | undefined] } {
+      const secret = csmsSandbox!.secret(CSMS_PROJECT, secretName);
+      const at = (stage: string): [string, string | undefined] | undefined => {
+        const versionId = secret?.stages.get(stage)?.versionId;
+        if (versionId === undefined) return undefined;
+        const value = secret!.versions.get(versionId)?.secretString;
+        return [versionId, value === undefined ? undefined : (JSON.parse(value) as { accessKeyId?: string }).accessKeyId];
+      };
+      const current = at('SYSCURRENT');
+      const previous = at('SYSPREVIOUS');
+      return { ...(current ? { current } : {}), ...(previous ? { previous } : {}) };
     },
     /** An IAM user with one Active key, registered in a SORACOM aws-credentials set. */
     async seedUser(userName: string, credentialsId: string): Promise<{ oldKeyId: string }> {
@@ -88,7 +131,7 @@ export function useProviders(options: { soracomRateLimits?: RateLimits; soracomD
 /** Runs the rotator's workers (workflows + provider queues) against `env` while `body` runs. */
 export async function withWorkers<T>(
   env: TestWorkflowEnvironment,
-  clients: ReturnType<ReturnType<typeof useProviders>['clients']>,
+  clients: ProviderClients,
   body: () => Promise<T>,
   options: { workerEnv?: NodeJS.ProcessEnv; connection?: NativeConnection } = {},
 ): Promise<T> {

@@ -1,0 +1,176 @@
+import { activityInfo, log } from '@temporalio/activity';
+import type { ConsumerSpec, SourceSpec } from '../rotation/model';
+import { SYSCURRENT, SYSPREVIOUS, type CsmsClient } from '../providers/csms/client';
+import { CSMS_ENV } from '../providers/csms/config';
+import { cancelDeletionHint } from '../providers/csms/errors';
+import type { Secret } from '../providers/csms/schemas';
+import { classified, rejectRequest } from './failures';
+import type { ConsumerActivities, ConsumerReading, RestorePoint, RollbackOutcome } from './consumer';
+import type { NewCredential } from './source';
+
+/**
+ * A CSMS secret consumer. The secret's value is a JSON object `{"accessKeyId", "secretAccessKey", …}`: the field names
+ * of the AWS SDKs' credential object and of SORACOM's aws-credentials sets, so software can hand the parsed value to
+ * an AWS client as is. Other fields the operator keeps in the value (a region, a bucket) are carried into each new version.
+ *
+ * Registering adds a version, which CSMS marks SYSCURRENT while the former SYSCURRENT becomes SYSPREVIOUS; software
+ * reading SYSCURRENT gets the new key. Rolling back moves SYSCURRENT (and SYSPREVIOUS) back to the versions recorded
+ * at preflight.
+ */
+const ACCESS_KEY_ID = 'accessKeyId';
+const SECRET_ACCESS_KEY = 'secretAccessKey';
+// CSMS's own default recovery window for scheduled deletion (DeleteSecretForSchedule)
+const DEFAULT_DELETION_WINDOW_DAYS = 30;
+
+interface CurrentValue {
+  versionId: string;
+  value: Record<string, unknown> | null;
+  holds: string | null;
+}
+
+function csmsConsumer(consumer: ConsumerSpec) {
+  if (consumer.kind !== 'csms-secret') throw rejectRequest('WrongProvider', `consumer kind ${consumer.kind} sent to the csms task queue`);
+  return consumer;
+}
+
+/** The credential as the secret's JSON fields; only AWS access keys for now. */
+function credentialFields(source: SourceSpec, credential: NewCredential): Record<string, string> {
+  if (source.kind !== 'aws-iam-access-key' || !credential.secret.secretAccessKey) {
+    throw rejectRequest('IncompatibleConsumer', `a CSMS secret consumer holds an AWS access key as JSON; a ${source.kind} is not supported yet`);
+  }
+  return { [ACCESS_KEY_ID]: credential.id, [SECRET_ACCESS_KEY]: credential.secret.secretAccessKey };
+}
+
+function parseValue(text: string | null | undefined): Record<string, unknown> | null {
+  if (typeof text !== 'string') return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function holdsOf(value: Record<string, unknown> | null): string | null {
+  const id = value?.[ACCESS_KEY_ID];
+  return typeof id === 'string' ? id : null;
+}
+
+function pendingDeletion(secret: Secret, projectId: string): Error {
+  const at = typeof secret.scheduled_delete_time === 'number' ? ` on ${new Date(secret.scheduled_delete_time < 1e12 ? secret.scheduled_delete_time * 1000 : secret.scheduled_delete_time).toISOString()}` : '';
+  return rejectRequest('CsmsSecretPendingDeletion', `CSMS secret '${secret.name}' is scheduled for deletion${at} (PENDING_DELETE); no change was made. ${cancelDeletionHint(secret.name, projectId)}`);
+}
+
+export function createCsmsActivities(csms: CsmsClient | undefined): ConsumerActivities {
+  const client = (): CsmsClient => {
+    if (csms === undefined) {
+      throw rejectRequest('CsmsNotConfigured', `this worker has no CSMS configuration: set ${CSMS_ENV.filter((v) => v !== 'CSMS_ENDPOINT').join(', ')} (or CSMS_ENDPOINT) and restart it`);
+    }
+    return csms;
+  };
+
+  /** What software reading SYSCURRENT gets now. */
+  async function readCurrent(name: string): Promise<CurrentValue | null> {
+    const stage = await client().showSecretStage(name, SYSCURRENT);
+    if (stage === null) return null;
+    const version = await client().showSecretVersion(name, stage.version_id);
+    const value = parseValue(version.secret_string);
+    return { versionId: stage.version_id, value, holds: holdsOf(value) };
+  }
+
+  const reading = (name: string, current: CurrentValue | null): ConsumerReading => ({ credentialsId: name, exists: true, holds: current?.holds ?? null });
+
+  return {
+    async planConsumer({ consumer, source }) {
+      const { secretName } = csmsConsumer(consumer);
+      if (source.kind !== 'aws-iam-access-key') {
+        throw rejectRequest('IncompatibleConsumer', `csms:${secretName} holds an AWS access key as JSON and cannot hold a ${source.kind}`);
+      }
+      return classified(async () => {
+        const secret = await client().showSecret(secretName);
+        if (secret === null) {
+          throw rejectRequest('CsmsUnknownSecret', `CSMS secret '${secretName}' does not exist in project ${client().projectId} (${client().region}); create it holding the current key as {"accessKeyId","secretAccessKey"} JSON, or check the --consumer name`);
+        }
+        if (secret.state === 'PENDING_DELETE') throw pendingDeletion(secret, client().projectId);
+        if (secret.state !== 'ENABLED') {
+          throw rejectRequest('CsmsSecretNotEnabled', `CSMS secret '${secretName}' is ${secret.state}; only an ENABLED secret can take a new version. No change was made.`);
+        }
+        const current = await readCurrent(secretName);
+        if (current === null || current.holds === null) {
+          throw rejectRequest(
+            'CsmsSecretFormat',
+            `CSMS secret '${secretName}' ${current === null ? 'has no SYSCURRENT version' : `SYSCURRENT (${current.versionId}) is not a JSON object with "${ACCESS_KEY_ID}"`}; ` +
+              `the rotator writes {"${ACCESS_KEY_ID}","${SECRET_ACCESS_KEY}"} JSON, which the software reading it would not expect. No change was made.`,
+          );
+        }
+        const previous = await client().showSecretStage(secretName, SYSPREVIOUS);
+        const restorePoint: RestorePoint = { [SYSCURRENT]: current.versionId, ...(previous === null ? {} : { [SYSPREVIOUS]: previous.version_id }) };
+        return { ...reading(secretName, current), targetCredentialsId: secretName, restorePoint };
+      });
+    },
+
+    async putCredential({ consumer, source, credential }) {
+      const { secretName } = csmsConsumer(consumer);
+      const fields = credentialFields(source, credential);
+      return classified(async () => {
+        const before = await readCurrent(secretName);
+        // a retry after a lost response finds its own earlier version as SYSCURRENT: never add a second one
+        if (before?.holds !== credential.id) {
+          const value = JSON.stringify({ ...(before?.value ?? {}), ...fields });
+          const created = await client().createSecretVersion(secretName, value);
+          log.info('registered credential as a CSMS secret version', { secretName, versionId: created.id, accessKeyId: credential.id, attempt: activityInfo().attempt });
+        }
+        const after = await readCurrent(secretName);
+        if (after?.holds !== credential.id) {
+          throw rejectRequest('CsmsReadBackMismatch', `CSMS secret '${secretName}' SYSCURRENT (${after?.versionId ?? 'none'}) holds ${after?.holds ?? 'nothing'} after writing ${credential.id}; something else is writing to it`);
+        }
+        return reading(secretName, after);
+      });
+    },
+
+    async readConsumer({ consumer }) {
+      const { secretName } = csmsConsumer(consumer);
+      return classified(async () => {
+        const secret = await client().showSecret(secretName);
+        if (secret === null) return { credentialsId: secretName, exists: false, holds: null };
+        // a secret pending deletion cannot be read: say so rather than guess what it holds
+        if (secret.state === 'PENDING_DELETE') throw pendingDeletion(secret, client().projectId);
+        return reading(secretName, await readCurrent(secretName));
+      });
+    },
+
+    async rollBackConsumer({ consumer, restorePoint, newCredentialId }): Promise<RollbackOutcome> {
+      const { secretName } = csmsConsumer(consumer);
+      const target = restorePoint[SYSCURRENT];
+      if (target === undefined) throw rejectRequest('CsmsRestorePointInvalid', `restore point for csms:${secretName} names no SYSCURRENT version`);
+      return classified(async () => {
+        const now = await readCurrent(secretName);
+        if (now === null || now.versionId === target) {
+          return { ...reading(secretName, now), outcome: 'untouched', detail: `SYSCURRENT is still ${target}; nothing to undo` };
+        }
+        if (now.holds !== newCredentialId) {
+          return { ...reading(secretName, now), outcome: 'untouched', detail: `SYSCURRENT is ${now.versionId} holding ${now.holds ?? 'an unknown value'}, not written by this rotation; left alone` };
+        }
+        await client().updateSecretStage(secretName, SYSCURRENT, target);
+        const previous = restorePoint[SYSPREVIOUS];
+        if (previous !== undefined) await client().updateSecretStage(secretName, SYSPREVIOUS, previous);
+        const after = await readCurrent(secretName);
+        if (after?.versionId !== target) {
+          throw rejectRequest('CsmsReadBackMismatch', `CSMS secret '${secretName}' SYSCURRENT is ${after?.versionId ?? 'none'} after moving it back to ${target}; something else is writing to it`);
+        }
+        log.info('moved CSMS SYSCURRENT back', { secretName, from: now.versionId, to: target });
+        return { ...reading(secretName, after), outcome: 'rolled-back', detail: `SYSCURRENT moved back from ${now.versionId} to ${target} (holds ${after.holds ?? 'nothing'})` };
+      });
+    },
+
+    // retiring a secret uses CSMS's own recoverable deletion (cancel it with RestoreSecret), never an immediate delete
+    async removeCredentialsSet({ consumer }) {
+      const { secretName } = csmsConsumer(consumer);
+      return classified(async () => {
+        const outcome = await client().scheduleDeletion(secretName, DEFAULT_DELETION_WINDOW_DAYS);
+        log.info('scheduled CSMS secret deletion', { secretName, outcome, recoveryWindowDays: DEFAULT_DELETION_WINDOW_DAYS });
+        return outcome === 'scheduled' ? 'deleted' : 'already-gone';
+      });
+    },
+  };
+}
