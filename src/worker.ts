@@ -2,9 +2,12 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { createAwsIamActivities } from './activities/aws-iam';
 import { createSoracomActivities } from './activities/soracom';
+import { createWallarmActivities } from './activities/wallarm';
 import { createAwsClients, type AwsClients } from './providers/aws-iam/clients';
 import { SoracomClient } from './providers/soracom/client';
 import { soracomConfigFromEnv } from './providers/soracom/config';
+import { WallarmClient } from './providers/wallarm/client';
+import { wallarmConfigFromEnv } from './providers/wallarm/config';
 import { ROTATIONS_TASK_QUEUE, type ProviderQueue } from './rotation/task-queues';
 import { OperatorError, temporalUnreachable } from './operations';
 import { rotatorDataConverter } from './codec/data-converter';
@@ -15,10 +18,15 @@ import type { DataConverter } from '@temporalio/common';
 export interface ProviderClients {
   aws: AwsClients;
   soracom: SoracomClient;
+  /** absent when WALLARM_API_TOKEN is not set: Wallarm rotations then fail fast, saying so */
+  wallarm?: WallarmClient;
+  /** the clock the Wallarm activities compare token expiries with (tests pass the emulator's) */
+  wallarmNow?: () => number;
 }
 
 export function providerClientsFromEnv(): ProviderClients {
-  return { aws: createAwsClients(), soracom: new SoracomClient(soracomConfigFromEnv()) };
+  const wallarm = wallarmConfigFromEnv();
+  return { aws: createAwsClients(), soracom: new SoracomClient(soracomConfigFromEnv()), ...(wallarm ? { wallarm: new WallarmClient(wallarm) } : {}) };
 }
 
 /** Each provider's activities, registered on that provider's own task queue. */
@@ -26,6 +34,7 @@ export function providerActivities(clients: ProviderClients): Record<ProviderQue
   return {
     'provider-aws-iam': createAwsIamActivities(clients.aws),
     'provider-soracom': createSoracomActivities(clients.soracom),
+    'provider-wallarm': createWallarmActivities(clients.wallarm, { now: clients.wallarmNow }),
   };
 }
 
@@ -38,6 +47,8 @@ export function providerPace(queue: ProviderQueue, env: NodeJS.ProcessEnv = proc
   const defaults: Record<ProviderQueue, { rps: number; concurrency: number }> = {
     'provider-aws-iam': { rps: 10, concurrency: 20 },
     'provider-soracom': { rps: 5, concurrency: 10 },
+    // unpublished limit (notes §3.3); a commented-out doc line says 500/s: stay far below it
+    'provider-wallarm': { rps: 5, concurrency: 10 },
   };
   const number = (key: string, fallback: number) => {
     const raw = env[key];
@@ -106,7 +117,7 @@ export async function runWorkerProcess(): Promise<void> {
   }
   try {
     const workers = await createWorkers({ connection, namespace: config.namespace, clients, dataConverter });
-    process.stderr.write(`worker ready: namespace ${config.namespace ?? 'default'}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom\n`);
+    process.stderr.write(`worker ready: namespace ${config.namespace ?? 'default'}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom, provider-wallarm${clients.wallarm ? ` (Wallarm ${clients.wallarm.cloud})` : ' (Wallarm not configured)'}\n`);
     await runWorkers(workers);
   } finally {
     await connection.close();
