@@ -15,8 +15,11 @@ export const sharedReader = { tokenId: 11, realname: 'shared-reader', secret: 's
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** One company: the rotator (admin) with its own, a personal and a shared token; an analyst with a personal token. */
-export function companySeed(now: number): ClientSeed[] {
+/**
+ * One company: the rotator (admin) with its own, a personal and a shared token; an analyst with a personal token.
+ * `idOffset` shifts every token id, so tests sharing one Temporal server get distinct rotation ids.
+ */
+export function companySeed(now: number, idOffset = 0): ClientSeed[] {
   const iso = (ms: number) => new Date(ms).toISOString();
   return [
     {
@@ -27,12 +30,12 @@ export function companySeed(now: number): ClientSeed[] {
           email: 'rotator@example.com',
           role: 'admin',
           tokens: [
-            { id: rotator.tokenId, realname: 'credential-rotator', permissions: ['admin'], secret: rotator.secret },
-            { id: deployBot.tokenId, realname: deployBot.realname, permissions: ['deploy'], secret: deployBot.secret, createdAt: iso(now - 85 * DAY_MS), expireAt: iso(now + 5 * DAY_MS) },
-            { id: sharedReader.tokenId, realname: sharedReader.realname, permissions: ['auditor'], secret: sharedReader.secret, shared: true, createdAt: iso(now - 10 * DAY_MS), expireAt: iso(now + 80 * DAY_MS) },
+            { id: rotator.tokenId + idOffset, realname: 'credential-rotator', permissions: ['admin'], secret: rotator.secret },
+            { id: deployBot.tokenId + idOffset, realname: deployBot.realname, permissions: ['deploy'], secret: deployBot.secret, createdAt: iso(now - 85 * DAY_MS), expireAt: iso(now + 5 * DAY_MS) },
+            { id: sharedReader.tokenId + idOffset, realname: sharedReader.realname, permissions: ['auditor'], secret: sharedReader.secret, shared: true, createdAt: iso(now - 10 * DAY_MS), expireAt: iso(now + 80 * DAY_MS) },
           ],
         },
-        { id: analyst.userId, email: 'analyst@example.com', role: 'analytic', tokens: [{ id: analyst.tokenId, realname: 'analyst-personal', permissions: ['analytic'], secret: analyst.secret }] },
+        { id: analyst.userId, email: 'analyst@example.com', role: 'analytic', tokens: [{ id: analyst.tokenId + idOffset, realname: 'analyst-personal', permissions: ['analytic'], secret: analyst.secret }] },
       ],
     },
   ];

@@ -4,7 +4,7 @@ import type { Worker } from '@temporalio/worker';
 import { createAwsClients } from '../../src/providers/aws-iam/clients';
 import { SoracomClient } from '../../src/providers/soracom/client';
 import { startSoracomSandbox, type RateLimits, type SoracomSandbox } from '../../src/sandbox/soracom/server';
-import { createWorkers, runWorkers } from '../../src/worker';
+import { createWorkers, runWorkers, type ProviderClients } from '../../src/worker';
 import { freePort, withStartupRetries } from './ports';
 import { testAwsCredentials, useMoto } from './moto';
 import { testDataConverter, workflowBundle } from './temporal';
@@ -88,7 +88,7 @@ export function useProviders(options: { soracomRateLimits?: RateLimits; soracomD
 /** Runs the rotator's workers (workflows + provider queues) against `env` while `body` runs. */
 export async function withWorkers<T>(
   env: TestWorkflowEnvironment,
-  clients: ReturnType<ReturnType<typeof useProviders>['clients']>,
+  clients: ProviderClients,
   body: () => Promise<T>,
 ): Promise<T> {
   const workers: Worker[] = await createWorkers({

@@ -23,6 +23,8 @@ export interface WallarmSandboxOptions {
   readonly retryAfterSeconds?: number;
   /** Test hook: return true to answer `METHOD /path` with Wallarm's 403, as for a role the emulator does not model. */
   readonly denies?: (method: string, path: string, caller: { tokenId: number; userId: number }) => boolean;
+  /** Test hook: return true to carry out `METHOD /path` and then drop the connection unanswered, as a lost response. */
+  readonly dropsResponse?: (method: string, path: string) => boolean;
 }
 
 export interface RecordedExchange {
@@ -89,6 +91,7 @@ export async function startWallarmSandbox(options: WallarmSandboxOptions): Promi
         headers = error.headers;
       }
       exchanges.push({ method: req.method ?? '', path, status: reply.status, evidence: match?.route.evidence ?? 'none' });
+      if (reply.status < 400 && options.dropsResponse?.(req.method ?? '', path)) return void req.socket.destroy();
       res.writeHead(reply.status, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify(reply.json));
     });
   });
