@@ -13,6 +13,8 @@ import {
   DEFAULT_RECOVERY_WINDOW_DAYS,
   parseConsumerArg,
   parseRecoveryWindow,
+  WallarmCloud,
+  WallarmTokenId,
   type ConsumerSpec,
   type Phase,
   type RotationStatus,
@@ -23,6 +25,12 @@ import { startCodecServer } from './codec/codec-server';
 import { EncryptionCodec } from './codec/encryption-codec';
 import { keyRingFromEnv } from './codec/key-ring';
 import { OperatorError, connectClient, deleteNow, listRotations, restoreRotation, rotationStatus, startRotation } from './operations';
+import { readFileSync } from 'node:fs';
+import { WallarmClient } from './providers/wallarm/client';
+import { ProviderError } from './providers/errors';
+import { wallarmConfigFromEnv } from './providers/wallarm/config';
+import { parseConsumerMap, parseExpiringWithin } from './rotation/token-selection';
+import { rotateExpiringTokens } from './wallarm-rotations';
 
 interface Output {
   json: boolean;
@@ -207,6 +215,121 @@ that each consumer set exists. The old key is deactivated only after every consu
         if (!out.json) print('');
         showStatus(status, out.json);
         if (status.phase === 'failed') process.exitCode = 1;
+      });
+    });
+
+  rotate
+    .command('wallarm-token')
+    .description('rotate a Wallarm API token (or every token expiring soon) and register the new token with each consumer')
+    .option('--token-id <id>', 'the API token to rotate', argument((v) => {
+      const parsed = WallarmTokenId.safeParse(Number(v));
+      if (!/^\d+$/.test(v.trim()) || !parsed.success) throw new Error('Wallarm token id must be a positive whole number');
+      return parsed.data;
+    }))
+    .option('--consumer <spec>', 'with --token-id, repeatable: soracom:<credentialsId>[:update|versioned] (a set of type api-token-credentials)', collectConsumers)
+    .option('--expiring-within <period>', 'instead of --token-id: rotate every enabled token whose expiry falls within this period, e.g. 7d or 72h', argument(parseExpiringWithin))
+    .option('--consumer-map <file>', 'with --expiring-within: JSON file {"<token name>": ["soracom:<set>", …], …} naming the consumers of each token')
+    .option('--cloud <cloud>', 'Wallarm cloud: us1 (us1.api.wallarm.com), eu (api.wallarm.com), me1 (me1.api.wallarm.com); default WALLARM_CLOUD, else eu', parseWith(WallarmCloud))
+    .option('--recovery-window <days>', 'days the old token stays restorable, 7d..30d (default 7d, Wallarm\'s own week; see below for longer)', argument(parseRecoveryWindow))
+    .option('--lifetime <days>', "the new token's lifetime in whole days (default: the old token's lifetime; none if it had no expiry)", argument((v) => {
+      const m = /^(\d+)\s*d?$/.exec(v.trim());
+      const n = m ? Number(m[1]) : Number.NaN;
+      if (!(Number.isInteger(n) && n >= 1 && n <= 3650)) throw new Error('token lifetime must be 1–3650 whole days, e.g. 90d');
+      return n;
+    }))
+    .addOption(
+      new Option('--wait <phase>', 'with --token-id: show live progress until this phase is reached (default: until preflight has passed)').choices(
+        PHASES.filter((p) => p !== 'compensating'),
+      ),
+    )
+    .option('--no-wait', 'return as soon as the rotation is started')
+    .option('--json', 'print JSON lines instead of text')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  rotator rotate wallarm-token --token-id 1234 --consumer soracom:wallarm-token-prod --recovery-window 14d
+  rotator rotate wallarm-token --expiring-within 7d --consumer-map consumers.json
+
+The new token keeps the old token's name, company, type (personal or shared) and permissions — never wider.
+Its value goes into each consumer (SORACOM sets of type api-token-credentials; the set's description records
+the token id). The rotation id is wallarm:<cloud>:<token id>.
+
+Recovery window: Wallarm deletes a disabled token one week after disabling it. With a window of 7 days the old
+token is disabled. With a longer window it is NOT disabled, so that it stays restorable: it stays enabled, with
+its expiry moved to the end of the window, and is deleted then. 'rotator restore' re-enables it with a new
+expiry (its old one if later, else 30 days ahead), as Wallarm requires.
+
+--expiring-within finds the enabled tokens whose expiry falls within the period (rotate ahead of Wallarm's
+3-day notice) and starts one rotation per token. The consumer map names each token's consumers by token name,
+which a rotation keeps (ids change):
+  {"deploy-bot": ["soracom:wallarm-deploy"], "reporting": ["soracom:report-token:versioned"]}
+A due token missing from the map is reported and left alone (exit 1); one already in a rotation is skipped.
+
+The CLI and the worker need WALLARM_API_TOKEN (and WALLARM_CLOUD or WALLARM_API_HOST); see README.`,
+    )
+    .action(async (opts: {
+      tokenId?: number; consumer?: ConsumerSpec[]; expiringWithin?: number; consumerMap?: string; cloud?: WallarmCloud;
+      recoveryWindow?: number; lifetime?: number; wait: Phase | boolean; json?: boolean;
+    }) => {
+      const out = { json: !!opts.json };
+      // every check before any call: nothing is started on a half-understood command line
+      if ((opts.tokenId === undefined) === (opts.expiringWithin === undefined)) throw new OperatorError('give exactly one of --token-id <id> and --expiring-within <period>');
+      if (opts.tokenId !== undefined && (opts.consumer === undefined || opts.consumerMap !== undefined)) throw new OperatorError('--token-id needs --consumer (repeatable), not --consumer-map');
+      if (opts.expiringWithin !== undefined && (opts.consumerMap === undefined || opts.consumer !== undefined)) throw new OperatorError('--expiring-within needs --consumer-map <file>, not --consumer');
+      let config;
+      try {
+        config = wallarmConfigFromEnv();
+      } catch (err) {
+        throw new OperatorError((err as Error).message);
+      }
+      const cloud = opts.cloud ?? config?.cloud ?? 'eu';
+      const recoveryWindowDays = opts.recoveryWindow ?? 7;
+      const lifetime = opts.lifetime === undefined ? {} : { lifetimeDays: opts.lifetime };
+
+      if (opts.tokenId !== undefined) {
+        await withClient(async (client) => {
+          const handle = await startRotation(client, {
+            source: { kind: 'wallarm-api-token', cloud, tokenId: opts.tokenId!, ...lifetime },
+            consumers: opts.consumer!,
+            recoveryWindowDays,
+            requestedBy: process.env.USER,
+          });
+          const rotationId = handle.workflowId;
+          if (out.json) printJson({ rotationId, runId: handle.firstExecutionRunId, started: true });
+          else print(`started rotation ${rotationId}${recoveryWindowDays > 7 ? ` (window ${recoveryWindowDays}d > Wallarm's 7: the old token stays enabled, expiring at the window's end)` : ''}`);
+          if (opts.wait === false) return;
+          const status = await followPhases(client, rotationId, typeof opts.wait === 'string' ? opts.wait : 'creating', out);
+          if (!out.json) print('');
+          showStatus(status, out.json);
+          if (status.phase === 'failed') process.exitCode = 1;
+        });
+        return;
+      }
+
+      let consumerMap;
+      try {
+        consumerMap = parseConsumerMap(readFileSync(opts.consumerMap!, 'utf8'), opts.consumerMap!);
+      } catch (err) {
+        throw new OperatorError((err as Error).message.replace(/^ENOENT: /, `--consumer-map ${opts.consumerMap}: `));
+      }
+      if (config === undefined) throw new OperatorError('--expiring-within lists tokens from Wallarm: set WALLARM_API_TOKEN (and WALLARM_CLOUD or WALLARM_API_HOST)');
+      if (config.cloud !== cloud) throw new OperatorError(`--cloud ${cloud} but WALLARM_CLOUD is ${config.cloud}: the CLI can list only the cloud its token belongs to`);
+      const wallarm = new WallarmClient(config);
+      await withClient(async (client) => {
+        let outcomes;
+        try {
+          outcomes = await rotateExpiringTokens(client, wallarm, { cloud, withinMs: opts.expiringWithin!, consumerMap, recoveryWindowDays, ...lifetime, requestedBy: process.env.USER });
+        } catch (err) {
+          if (err instanceof ProviderError) throw new OperatorError(`listing Wallarm API tokens: ${err.message}`);
+          throw err;
+        }
+        if (outcomes.length === 0 && !out.json) print(`no enabled Wallarm API token expires within ${opts.expiringWithin! / 3_600_000}h`);
+        for (const o of outcomes) {
+          if (out.json) printJson(o);
+          else print(`${o.outcome.padEnd(16)} ${o.rotationId}  '${o.name}' expires ${o.expireAt}${o.detail ? ` — ${o.detail}` : ''}`);
+        }
+        if (outcomes.some((o) => o.outcome === 'not-started')) process.exitCode = 1;
       });
     });
 

@@ -5,9 +5,12 @@ import { createSoracomActivities } from './activities/soracom';
 import { createCsmsActivities } from './activities/csms';
 import { CsmsClient } from './providers/csms/client';
 import { csmsConfigFromEnv } from './providers/csms/config';
+import { createWallarmActivities } from './activities/wallarm';
 import { createAwsClients, type AwsClients } from './providers/aws-iam/clients';
 import { SoracomClient } from './providers/soracom/client';
 import { soracomConfigFromEnv } from './providers/soracom/config';
+import { WallarmClient } from './providers/wallarm/client';
+import { wallarmConfigFromEnv } from './providers/wallarm/config';
 import { ROTATIONS_TASK_QUEUE, type ProviderQueue } from './rotation/task-queues';
 import { OperatorError, temporalConnectConfig, temporalUnreachable } from './operations';
 import { rotatorDataConverter } from './codec/data-converter';
@@ -20,11 +23,21 @@ export interface ProviderClients {
   soracom: SoracomClient;
   /** undefined when the worker has no CSMS configuration: csms consumers then fail fast, naming the variables */
   csms?: CsmsClient;
+  /** absent when WALLARM_API_TOKEN is not set: Wallarm rotations then fail fast, saying so */
+  wallarm?: WallarmClient;
+  /** the clock the Wallarm activities compare token expiries with (tests pass the emulator's) */
+  wallarmNow?: () => number;
 }
 
 export function providerClientsFromEnv(): ProviderClients {
   const csms = csmsConfigFromEnv();
-  return { aws: createAwsClients(), soracom: new SoracomClient(soracomConfigFromEnv()), ...(csms === undefined ? {} : { csms: new CsmsClient(csms) }) };
+  const wallarm = wallarmConfigFromEnv();
+  return {
+    aws: createAwsClients(),
+    soracom: new SoracomClient(soracomConfigFromEnv()),
+    ...(csms === undefined ? {} : { csms: new CsmsClient(csms) }),
+    ...(wallarm ? { wallarm: new WallarmClient(wallarm) } : {}),
+  };
 }
 
 /** Each provider's activities, registered on that provider's own task queue. */
@@ -33,6 +46,7 @@ export function providerActivities(clients: ProviderClients): Record<ProviderQue
     'provider-aws-iam': createAwsIamActivities(clients.aws),
     'provider-soracom': createSoracomActivities(clients.soracom),
     'provider-csms': createCsmsActivities(clients.csms),
+    'provider-wallarm': createWallarmActivities(clients.wallarm, { now: clients.wallarmNow }),
   };
 }
 
@@ -47,6 +61,8 @@ export function providerPace(queue: ProviderQueue, env: NodeJS.ProcessEnv = proc
     'provider-soracom': { rps: 5, concurrency: 10 },
     // no CSMS limit is published; the API gateway's default is about 200 req/s per API (notes §2.4)
     'provider-csms': { rps: 10, concurrency: 10 },
+    // unpublished limit (notes §3.3); a commented-out doc line says 500/s: stay far below it
+    'provider-wallarm': { rps: 5, concurrency: 10 },
   };
   const number = (key: string, fallback: number) => {
     const raw = env[key];
@@ -140,8 +156,9 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   try {
     const workers = await createWorkers({ connection, namespace, clients, dataConverter, env });
     process.stderr.write(
-      `worker ready: ${address}, namespace ${namespace}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom, provider-csms` +
-        `${clients.csms ? '' : ' (no CSMS configuration: csms consumers will be refused)'}\n`,
+      `worker ready: ${address}, namespace ${namespace}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom, provider-csms, provider-wallarm` +
+        `${clients.csms ? '' : ' (no CSMS configuration: csms consumers will be refused)'}` +
+        `${clients.wallarm ? ` (Wallarm ${clients.wallarm.cloud})` : ' (Wallarm not configured)'}\n`,
     );
     if (readyFile) writeFileSync(readyFile, `${process.pid}\n`);
     try {

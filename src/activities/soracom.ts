@@ -7,24 +7,48 @@ import type { ConsumerActivities, ConsumerReading } from './consumer';
 import type { NewCredential } from './source';
 
 const AWS_CREDENTIALS = 'aws-credentials';
+const API_TOKEN_CREDENTIALS = 'api-token-credentials';
 
 function soracomConsumer(consumer: ConsumerSpec) {
   if (consumer.kind !== 'soracom-credentials-set') throw rejectRequest('WrongProvider', `consumer kind ${consumer.kind} sent to the soracom task queue`);
   return consumer;
 }
 
-/** A SORACOM set of type aws-credentials holds an access key; its id is public, its secret is not. */
-function reading(credentialsId: string, set: CredentialsModel | null): ConsumerReading {
-  const accessKeyId = set?.credentials && typeof set.credentials.accessKeyId === 'string' ? set.credentials.accessKeyId : null;
-  return { credentialsId, exists: set !== null, holds: accessKeyId };
+/**
+ * An api-token-credentials set holds only `{token}`, a secret: the public id of the token it holds is recorded
+ * in the set's description as `[rotator: token <id>]` when the rotator writes it.
+ */
+const TOKEN_MARKER = /\s*\[rotator: token ([^\]\s]+)\]$/;
+
+export function describeTokenSet(description: string | undefined, tokenId: string): string {
+  return `${(description ?? '').replace(TOKEN_MARKER, '')} [rotator: token ${tokenId}]`.trim();
 }
 
-/** Turns the source's credential into the set's `credentials` object; only AWS keys go into aws-credentials sets. */
-function credentialsFor(source: SourceSpec, credential: NewCredential): { accessKeyId: string; secretAccessKey: string } {
-  if (source.kind !== 'aws-iam-access-key' || !credential.secret.secretAccessKey) {
-    throw rejectRequest('IncompatibleConsumer', `a SORACOM aws-credentials set can only hold an AWS access key, not a ${source.kind}`);
+/** The public id of the credential a set holds: an aws-credentials set's access key id, an api-token set's recorded token id. */
+function reading(credentialsId: string, set: CredentialsModel | null): ConsumerReading {
+  let holds: string | null = null;
+  if (set?.type === API_TOKEN_CREDENTIALS) holds = TOKEN_MARKER.exec(set.description ?? '')?.[1] ?? null;
+  else if (set?.credentials && typeof set.credentials.accessKeyId === 'string') holds = set.credentials.accessKeyId;
+  return { credentialsId, exists: set !== null, holds };
+}
+
+/** The SORACOM credentials type that holds a credential of this source, and what the source calls that credential. */
+function setTypeFor(source: SourceSpec): { type: string; holding: string } {
+  switch (source.kind) {
+    case 'aws-iam-access-key':
+      return { type: AWS_CREDENTIALS, holding: 'an AWS access key' };
+    case 'wallarm-api-token':
+      return { type: API_TOKEN_CREDENTIALS, holding: 'a Wallarm API token' };
   }
-  return { accessKeyId: credential.id, secretAccessKey: credential.secret.secretAccessKey };
+}
+
+/** Turns the source's credential into the set's `credentials` object, for the type that fits the source. */
+function credentialsFor(source: SourceSpec, credential: NewCredential): Record<string, string> {
+  if (source.kind === 'aws-iam-access-key' && credential.secret.secretAccessKey) {
+    return { accessKeyId: credential.id, secretAccessKey: credential.secret.secretAccessKey };
+  }
+  if (source.kind === 'wallarm-api-token' && credential.secret.token) return { token: credential.secret.token };
+  throw rejectRequest('IncompatibleConsumer', `a SORACOM credentials set cannot hold this ${source.kind} credential`);
 }
 
 /** `<prefix>-<yyyymmdd>` as the seed scripts name sets; the prefix drops a trailing date from the current id. */
@@ -39,17 +63,15 @@ export function createSoracomActivities(soracom: SoracomClient): ConsumerActivit
   return {
     async planConsumer({ consumer, source, today }) {
       const { credentialsId, mode } = soracomConsumer(consumer);
-      if (source.kind !== 'aws-iam-access-key') {
-        throw rejectRequest('IncompatibleConsumer', `soracom:${credentialsId} is an aws-credentials set and cannot hold a ${source.kind}`);
-      }
+      const expected = setTypeFor(source);
       return classified(async () => {
         const sets = await soracom.listCredentials();
         const current = sets.find((s) => s.credentialsId === credentialsId) ?? null;
         if (!current) {
           throw rejectRequest('SoracomUnknownCredentialsSet', `SORACOM credentials set '${credentialsId}' does not exist for this operator; check the --consumer id (existing sets: ${sets.map((s) => s.credentialsId).join(', ') || 'none'})`);
         }
-        if (current.type !== AWS_CREDENTIALS) {
-          throw rejectRequest('SoracomWrongCredentialsType', `SORACOM credentials set '${credentialsId}' is of type ${current.type}, not ${AWS_CREDENTIALS}; it cannot hold an AWS access key`);
+        if (current.type !== expected.type) {
+          throw rejectRequest('SoracomWrongCredentialsType', `SORACOM credentials set '${credentialsId}' is of type ${current.type}, not ${expected.type}; it cannot hold ${expected.holding}`);
         }
         const targetCredentialsId = mode === 'update' ? credentialsId : versionedCredentialsId(credentialsId, today, new Set(sets.map((s) => s.credentialsId)));
         return { ...reading(credentialsId, current), targetCredentialsId };
@@ -64,15 +86,20 @@ export function createSoracomActivities(soracom: SoracomClient): ConsumerActivit
         if (!existing && mode === 'update') {
           throw rejectRequest('SoracomCredentialsSetGone', `SORACOM credentials set '${targetCredentialsId}' was deleted during the rotation; update mode never recreates a set — check who removed it`);
         }
-        const body = { type: AWS_CREDENTIALS, description: existing?.description ?? `rotated from ${credentialsId}`, credentials };
+        const { type } = setTypeFor(source);
+        const description = existing?.description ?? `rotated from ${credentialsId}`;
+        const body = { type, description: type === API_TOKEN_CREDENTIALS ? describeTokenSet(description, credential.id) : description, credentials };
         // a retry after a lost response finds its own earlier write: PUT is idempotent, POST only for a set not there yet
         if (existing) await soracom.updateCredentials(targetCredentialsId, body);
         else await soracom.createCredentials(targetCredentialsId, body);
-        const after = reading(targetCredentialsId, await soracom.getCredentials(targetCredentialsId));
-        if (after.holds !== credential.id) {
+        const written = await soracom.getCredentials(targetCredentialsId);
+        const after = reading(targetCredentialsId, written);
+        // where SORACOM echoes the secret, it must be the one written (a description alone could lie)
+        const echoed = written?.credentials.token;
+        if (after.holds !== credential.id || (type === API_TOKEN_CREDENTIALS && typeof echoed === 'string' && echoed !== credentials.token)) {
           throw rejectRequest('SoracomReadBackMismatch', `SORACOM set '${targetCredentialsId}' holds ${after.holds ?? 'nothing'} after writing ${credential.id}; something else is writing to it`);
         }
-        log.info('registered credential in SORACOM set', { credentialsId: targetCredentialsId, accessKeyId: credential.id, attempt: activityInfo().attempt });
+        log.info('registered credential in SORACOM set', { credentialsId: targetCredentialsId, credentialId: credential.id, attempt: activityInfo().attempt });
         return after;
       });
     },

@@ -26,7 +26,11 @@ export interface SourceActivities {
   createCredential(input: { source: SourceSpec; knownIds: string[]; notBefore: string }): Promise<NewCredential>;
   /** Proves the credential authenticates as the expected subject; throws a retryable failure until it does. */
   verifyCredential(input: { source: SourceSpec; credential: NewCredential; subject: string }): Promise<void>;
-  setCredentialEnabled(input: { source: SourceSpec; credentialId: string; enabled: boolean }): Promise<void>;
+  /**
+   * Enables or disables a credential. When disabling, `restorableUntil` is the end of the recovery window: a source
+   * whose provider deletes disabled credentials sooner (Wallarm: after a week) must keep it restorable until then.
+   */
+  setCredentialEnabled(input: { source: SourceSpec; credentialId: string; enabled: boolean; restorableUntil?: string }): Promise<void>;
   /** Deletes a credential; one that is already gone counts as done. */
   destroyCredential(input: { source: SourceSpec; credentialId: string }): Promise<'deleted' | 'already-gone'>;
 }

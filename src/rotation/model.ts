@@ -50,7 +50,20 @@ export const AwsIamAccessKeySource = z.object({
   userName: IamUserName,
   accountId: AwsAccountId,
 });
-export const SourceSpec = z.discriminatedUnion('kind', [AwsIamAccessKeySource]);
+/** Wallarm clouds: US `us1.api.wallarm.com`, EU `api.wallarm.com`, ME `me1.api.wallarm.com` (token ids are per cloud). */
+export const WallarmCloud = z.enum(['us1', 'eu', 'me1'], { error: "Wallarm cloud must be 'us1', 'eu' or 'me1'" });
+export type WallarmCloud = z.infer<typeof WallarmCloud>;
+export const WallarmTokenId = z.number({ error: 'Wallarm token id must be a positive whole number' }).int('Wallarm token id must be a positive whole number').positive('Wallarm token id must be a positive whole number');
+
+/** A Wallarm API token; the new token keeps its name, owner, type and permissions. */
+export const WallarmApiTokenSource = z.object({
+  kind: z.literal('wallarm-api-token'),
+  cloud: WallarmCloud,
+  tokenId: WallarmTokenId,
+  /** the new token's lifetime; by default the old token's (none if it had no expiry) */
+  lifetimeDays: z.number().int().min(1, 'token lifetime must be 1–3650 whole days').max(3650, 'token lifetime must be 1–3650 whole days').optional(),
+});
+export const SourceSpec = z.discriminatedUnion('kind', [AwsIamAccessKeySource, WallarmApiTokenSource]);
 export type SourceSpec = z.infer<typeof SourceSpec>;
 
 /**
@@ -92,10 +105,12 @@ export type RotationRequest = z.infer<typeof RotationRequest>;
 export type RotationRequestInput = z.input<typeof RotationRequest>;
 
 /** The provider name shown in the UI (`CredentialProvider`) and used to route activities to a task queue. */
-export function sourceProvider(source: SourceSpec): 'aws-iam' {
+export function sourceProvider(source: SourceSpec): 'aws-iam' | 'wallarm' {
   switch (source.kind) {
     case 'aws-iam-access-key':
       return 'aws-iam';
+    case 'wallarm-api-token':
+      return 'wallarm';
   }
 }
 
@@ -104,6 +119,8 @@ export function rotationIdFor(source: SourceSpec): string {
   switch (source.kind) {
     case 'aws-iam-access-key':
       return `aws-iam:${source.accountId}:${source.userName}`;
+    case 'wallarm-api-token':
+      return `wallarm:${source.cloud}:${source.tokenId}`;
   }
 }
 
@@ -112,6 +129,8 @@ export function subjectOf(source: SourceSpec): string {
   switch (source.kind) {
     case 'aws-iam-access-key':
       return `arn:aws:iam::${source.accountId}:user/${source.userName}`;
+    case 'wallarm-api-token':
+      return `wallarm:${source.cloud}:api-token/${source.tokenId}`;
   }
 }
 

@@ -3,12 +3,14 @@ import type { ConsumerSpec, SourceSpec } from './model';
 /** Workflows run here; activities run on one queue per provider so each gets its own server-enforced rate limit. */
 export const ROTATIONS_TASK_QUEUE = 'rotations';
 
-export type ProviderQueue = 'provider-aws-iam' | 'provider-soracom' | 'provider-csms';
+export type ProviderQueue = 'provider-aws-iam' | 'provider-soracom' | 'provider-csms' | 'provider-wallarm';
 
 export function sourceTaskQueue(source: SourceSpec): ProviderQueue {
   switch (source.kind) {
     case 'aws-iam-access-key':
       return 'provider-aws-iam';
+    case 'wallarm-api-token':
+      return 'provider-wallarm';
   }
 }
 

@@ -12,6 +12,7 @@ import {
   defineQuery,
   defineUpdate,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -236,9 +237,19 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
         return `old credential ${oldCredential.id} is Active`;
       },
     });
-    await src.setCredentialEnabled({ source, credentialId: oldCredential.id, enabled: false });
-    status.deactivatedAt = new Date().toISOString();
-    const deleteAt = new Date(Date.now() + request.recoveryWindowDays * DAY_MS);
+    let deleteAt: Date;
+    if (patched('window-fixed-before-deactivation')) {
+      // the window is fixed before the call, so a source can keep the old credential restorable until its very end
+      const deactivation = Date.now();
+      deleteAt = new Date(deactivation + request.recoveryWindowDays * DAY_MS);
+      await src.setCredentialEnabled({ source, credentialId: oldCredential.id, enabled: false, restorableUntil: deleteAt.toISOString() });
+      status.deactivatedAt = new Date(deactivation).toISOString();
+    } else {
+      // rotations started before the patch replay their original window, counted from after the call
+      await src.setCredentialEnabled({ source, credentialId: oldCredential.id, enabled: false });
+      status.deactivatedAt = new Date().toISOString();
+      deleteAt = new Date(Date.now() + request.recoveryWindowDays * DAY_MS);
+    }
     status.deleteAt = deleteAt.toISOString();
     upsertSearchAttributes([{ key: DeleteAtKey, value: deleteAt }]);
     compensations.length = 0; // from here on the recovery window is the undo

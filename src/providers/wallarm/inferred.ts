@@ -1,0 +1,38 @@
+/**
+ * ── INFERRED ─────────────────────────────────────────────────────────────────────────────────────────────────
+ * Wallarm documents only the create and read-secret routes for API tokens (notes §3.1). Listing, updating
+ * (enable, disable, re-expire) and deleting a token, and the token object's fields beyond the create body, are
+ * NOT FOUND in our sources: these are our best guess "by analogy", unverified against the live API. This module
+ * and `src/sandbox/wallarm/inferred-routes.ts` are the only places that know them.
+ * ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+ */
+import { z } from 'zod';
+
+export const inferredRoutes = {
+  listTokens: { method: 'GET', path: () => '/v2/api_tokens' },
+  updateToken: { method: 'PUT', path: (id: number) => `/v2/api_tokens/${id}` },
+  deleteToken: { method: 'DELETE', path: (id: number) => `/v2/api_tokens/${id}` },
+} as const;
+
+/** A token as listed: the create body's fields plus `id`, `created_at` and `shared`. No secret. */
+export const ApiToken = z.object({
+  id: z.number().int(),
+  client_id: z.number().int(),
+  user_id: z.number().int(),
+  realname: z.string(),
+  enabled: z.boolean(),
+  expire_at: z.string().nullable().default(null),
+  permissions: z.array(z.string()),
+  shared: z.boolean().default(false),
+  created_at: z.string(),
+});
+export type ApiToken = z.infer<typeof ApiToken>;
+
+/** The update body: `expire_at` must come with `enabled: true` on a disabled token (a documented rule, notes §3.2). */
+export interface UpdateTokenRequest {
+  enabled?: boolean;
+  expire_at?: string | null;
+}
+
+/** A delete answers `{"body":{"result":"deleted"}}` (W5, for other resources); 404 once gone. */
+export const DeletedBody = z.object({ body: z.object({ result: z.string() }).optional() });

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Wallarm API wire shapes. Every JSON answer is the envelope `{status, body}` (notes §3.1). */
+export const envelope = <S extends z.ZodType>(body: S) => z.object({ status: z.number().int().optional(), body });
+
+/** `POST /v1/user` (documented; wallarm-go `UserParams`): the caller's user id and company (`clientid`). */
+export const WallarmUser = z.object({
+  id: z.number().int(),
+  clientid: z.number().int(),
+  permissions: z.array(z.string()).default([]),
+});
+export type WallarmUser = z.infer<typeof WallarmUser>;
+
+/** `POST /v2/api_tokens` body, exactly as documented (W2), plus `shared`, whose real name is NOT FOUND (notes §4). */
+export interface CreateTokenRequest {
+  client_id: number;
+  realname: string;
+  user_id: number;
+  enabled: boolean;
+  expire_at: string | null;
+  permissions: string[];
+  shared?: boolean;
+}
+
+/** The documented create answer promises only the token's `id` ("get the id of the created token from the response"). */
+export const CreatedToken = z.object({ id: z.number().int() });
+
+/** `GET /v2/api_tokens/{id}/secret` (documented): the value used in X-WallarmApi-Token. */
+export const TokenSecret = z.object({ secret: z.string().min(1) });
+
+/** Error bodies: `{status, body}` with a string or a field map, or `{body:{error}}` for unexpected errors (W5). */
+export const WallarmErrorBody = z.object({ status: z.number().int().optional(), body: z.unknown() });
