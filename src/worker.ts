@@ -1,5 +1,5 @@
 import { rmSync, writeFileSync } from 'node:fs';
-import { DefaultLogger, GracefulShutdownPeriodExpiredError, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { GracefulShutdownPeriodExpiredError, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createAwsIamActivities } from './activities/aws-iam';
 import { createSoracomActivities } from './activities/soracom';
 import { createCsmsActivities } from './activities/csms';
@@ -16,6 +16,7 @@ import { OperatorError, temporalConnectConfig, temporalUnreachable } from './ope
 import { rotatorDataConverter } from './codec/data-converter';
 import { keyRingFromEnv } from './codec/key-ring';
 import type { DataConverter } from '@temporalio/common';
+import { createLogger, logLevelFromEnv, temporalLogger } from './logging';
 
 /** The provider clients the activities call, built once per worker process. */
 export interface ProviderClients {
@@ -133,7 +134,9 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   let clients: ProviderClients;
   let dataConverter: DataConverter;
   let grace: ReturnType<typeof shutdownTimes>;
+  let logger: ReturnType<typeof createLogger>;
   try {
+    logger = createLogger({ level: logLevelFromEnv(env) });
     clients = providerClientsFromEnv();
     dataConverter = rotatorDataConverter(keyRingFromEnv());
     grace = shutdownTimes(env);
@@ -142,7 +145,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   }
   const { address, namespace, connectionOptions } = temporalConnectConfig(env);
   // the SDK's runtime turns these signals into Worker.shutdown() for every worker of this process
-  Runtime.install({ logger: new DefaultLogger(env.ROTATOR_LOG_LEVEL === 'debug' ? 'DEBUG' : 'INFO'), shutdownSignals: ['SIGTERM', 'SIGINT'] });
+  Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGTERM', 'SIGINT'] });
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect(connectionOptions);
@@ -151,14 +154,15 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   }
   const readyFile = env.ROTATOR_WORKER_READY_FILE;
   const onSignal = (signal: NodeJS.Signals) =>
-    process.stderr.write(`worker: ${signal}, no new tasks; in-flight activities get ${Number(grace.shutdownGraceTime) / 1000} s to finish\n`);
+    logger.info({ signal }, `worker: ${signal}, no new tasks; in-flight activities get ${Number(grace.shutdownGraceTime) / 1000} s to finish`);
   process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
   try {
     const workers = await createWorkers({ connection, namespace, clients, dataConverter, env });
-    process.stderr.write(
+    logger.info(
+      { address, namespace },
       `worker ready: ${address}, namespace ${namespace}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom, provider-csms, provider-wallarm` +
         `${clients.csms ? '' : ' (no CSMS configuration: csms consumers will be refused)'}` +
-        `${clients.wallarm ? ` (Wallarm ${clients.wallarm.cloud})` : ' (Wallarm not configured)'}\n`,
+        `${clients.wallarm ? ` (Wallarm ${clients.wallarm.cloud})` : ' (Wallarm not configured)'}`,
     );
     if (readyFile) writeFileSync(readyFile, `${process.pid}\n`);
     try {
@@ -167,7 +171,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
       if (!(err instanceof GracefulShutdownPeriodExpiredError)) throw err;
       throw new OperatorError(`worker: in-flight activities did not finish within the shutdown grace time plus 10 s; Temporal retries them on another worker when their timeout expires`);
     }
-    process.stderr.write('worker stopped\n');
+    logger.info('worker stopped');
   } finally {
     if (readyFile) rmSync(readyFile, { force: true });
     await connection.close();

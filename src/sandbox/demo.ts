@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import net from 'node:net';
 import path from 'node:path';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { createLogger, temporalLogger } from '../logging';
 import { Client, Connection } from '@temporalio/client';
 import { createAwsClients } from '../providers/aws-iam/clients';
 import { SoracomClient } from '../providers/soracom/client';
@@ -241,7 +242,7 @@ export async function runDemo(): Promise<void> {
     writeFileSync(stateFile, JSON.stringify({ pid: process.pid, ports } satisfies DemoState));
 
     say('starting the worker…');
-    Runtime.install({ logger: new DefaultLogger('WARN') }); // the demo's own lines tell the story; worker warnings still show
+    Runtime.install({ logger: temporalLogger(createLogger({ level: 'warn' })) }); // the demo's own lines tell the story; worker warnings still show, redacted
     Object.assign(process.env, env);
     const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
     const workers = await createWorkers({

@@ -43,6 +43,8 @@ export interface SoracomSandbox {
   authKeysOf(operatorId: string, userName: string): AuthKeyRecord[];
   /** Every request answered so far, oldest first. */
   exchanges(): readonly RecordedExchange[];
+  /** Every API key/token pair `/auth` issued, secrets included. */
+  sessions(): readonly { apiKey: string; token: string }[];
 }
 
 const apiRoot = '/v1';
@@ -120,6 +122,7 @@ export async function startSoracomSandbox(options: SoracomSandboxOptions): Promi
     credentialsOf: (operatorId) => [...store.operator(operatorId).credentials.values()].map((c) => structuredClone(c)),
     authKeysOf: (operatorId, userName) => [...(store.operator(operatorId).users.get(userName)?.values() ?? [])].map((k) => ({ ...k })),
     exchanges: () => [...exchanges],
+    sessions: () => store.issuedSessions(),
   };
 }
 

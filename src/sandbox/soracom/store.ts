@@ -95,6 +95,11 @@ export class SoracomStore {
   }
 
   /** The session behind the two auth headers, or the error SORACOM answers with. */
+  /** Every API key/token pair issued so far (for tests proving they never leak). */
+  issuedSessions(): Session[] {
+    return [...this.sessions.values()].map((s) => ({ ...s }));
+  }
+
   sessionFor(apiKey: string | undefined, token: string | undefined, tokenErrorStatus: TokenErrorStatus): Session {
     const session = apiKey === undefined ? undefined : this.sessions.get(apiKey);
     if (session === undefined) throw soracomErrors.invalidApiKey();

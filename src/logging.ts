@@ -1,0 +1,88 @@
+/**
+ * The worker's structured log: pino JSON lines on stderr, with every field that can hold a secret redacted, and
+ * secret-shaped text removed from messages. Temporal's runtime (SDK, workflow and activity loggers) writes through it.
+ */
+import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
+import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
+
+/** Field names that hold secrets in any provider's payloads (AWS, SORACOM, CSMS, Wallarm) or in HTTP requests. */
+export const SECRET_FIELDS = [
+  'secretAccessKey',
+  'SecretAccessKey',
+  'secret_access_key',
+  'authKey',
+  'apiKey',
+  'token',
+  'secret',
+  'secretString',
+  'secret_string',
+  'password',
+  'authorization',
+  'Authorization',
+  'x-wallarmapi-token',
+  'X-WallarmApi-Token',
+  'x-soracom-token',
+  'x-soracom-api-key',
+];
+
+const levels: Record<LogLevel, pino.Level> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+
+/** ROTATOR_LOG_LEVEL: trace, debug, info (default), warn or error. */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): pino.Level {
+  const raw = (env.ROTATOR_LOG_LEVEL ?? 'info').toLowerCase();
+  if (!['trace', 'debug', 'info', 'warn', 'error'].includes(raw)) throw new Error(`ROTATOR_LOG_LEVEL='${env.ROTATOR_LOG_LEVEL}' must be trace, debug, info, warn or error`);
+  return raw as pino.Level;
+}
+
+export function createLogger(options: { level?: pino.Level; destination?: DestinationStream } = {}): PinoLogger {
+  // secret fields at any of the first four levels of nesting (meta → error → response → headers)
+  const paths = SECRET_FIELDS.flatMap((f) => {
+    const key = /^[A-Za-z_$][\w$]*$/.test(f) ? f : `["${f}"]`;
+    const join = (prefix: string) => (key.startsWith('[') ? `${prefix}${key}` : `${prefix}.${key}`);
+    return [key.startsWith('[') ? key : f, join('*'), join('*.*'), join('*.*.*')];
+  });
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { service: 'credential-rotator', pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths, censor: '[redacted]' },
+      hooks: {
+        // free text cannot be redacted by path: remove what has the shape of a secret
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? scrubSecretShapes(a) : a)) as Parameters<typeof method>);
+        },
+      },
+    },
+    options.destination ?? pino.destination({ dest: 2, sync: true }),
+  );
+}
+
+/**
+ * Shapes no public identifier has: an AWS secret access key (40 chars of base64), a SORACOM auth key (`secret-…`) or
+ * API token (`api-…`/JWT-like), and bearer-style tokens after `token=`/`Bearer `.
+ */
+export function scrubSecretShapes(text: string): string {
+  return text
+    .replace(/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, '[redacted]')
+    .replace(/\bsecret-[A-Za-z0-9-]{8,}/g, '[redacted]')
+    .replace(/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, '[redacted]')
+    .replace(/\b(Bearer|token[=:])\s*[A-Za-z0-9._~+/-]{8,}=*/gi, '$1 [redacted]');
+}
+
+/** Temporal's Logger interface over pino, so SDK, workflow and activity logs share the redaction. */
+export function temporalLogger(logger: PinoLogger): Logger {
+  const write = (level: LogLevel, message: string, meta?: LogMetadata) => {
+    const fields: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(meta ?? {})) fields[k] = v instanceof Error ? { type: v.name, message: scrubSecretShapes(v.message) } : v;
+    logger[levels[level]](fields, message);
+  };
+  return {
+    log: write,
+    trace: (m, meta) => write('TRACE', m, meta),
+    debug: (m, meta) => write('DEBUG', m, meta),
+    info: (m, meta) => write('INFO', m, meta),
+    warn: (m, meta) => write('WARN', m, meta),
+    error: (m, meta) => write('ERROR', m, meta),
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Rotating the codec key mid-rotation: a rotation started while key A was primary, continued by workers whose
+ * primary is key B (A kept after it), completes, and every payload of its history decodes — A's and B's.
+ * On the dev server: the time-skipping server never moves a workflow task off a stopped worker's sticky queue.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { rotatorDataConverter } from '../../src/codec/data-converter';
+import { EncryptionCodec, KEY_ID_METADATA } from '../../src/codec/encryption-codec';
+import { parseKeyRing } from '../../src/codec/key-ring';
+import { deleteNow, rotationStatus, startRotation } from '../../src/operations';
+import { createWorkers, runWorkers } from '../../src/worker';
+import { ACCOUNT, useProviders } from '../support/rotation-env';
+import { createDevServerEnv, workflowBundle } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await createDevServerEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const keyA = `key-a:${randomBytes(32).toString('base64')}`;
+const keyB = `key-b:${randomBytes(32).toString('base64')}`;
+const ringA = parseKeyRing(keyA);
+const ringBA = parseKeyRing(`${keyB},${keyA}`);
+
+/**
+ * Every payload in a history (inputs, results, failures' encoded attributes, update arguments, UI summary and details),
+ * except the two kinds Temporal never passes through a codec: search attributes (public by design) and the SDK's
+ * patch markers (the patch's name).
+ */
+function payloadsIn(value: unknown, out: Payload[] = []): Payload[] {
+  if (value === null || typeof value !== 'object') return out;
+  const v = value as Record<string, unknown>;
+  if (v.metadata && typeof v.metadata === 'object' && 'data' in v) {
+    out.push(v as Payload);
+    return out;
+  }
+  for (const [key, child] of Object.entries(v)) if (key !== 'searchAttributes' && key !== 'patch-data') payloadsIn(child, out);
+  return out;
+}
+
+describe('codec key rotation while a rotation waits in its window', () => {
+  const providers = useProviders();
+
+  it('starts under key A, finishes under key B, and every payload decodes with the ring B,A', async () => {
+    const { oldKeyId } = await providers.seedUser('codec-switch', 'codec-switch-set');
+    const bundle = await workflowBundle(require.resolve('../../src/workflows'));
+    const clientOf = (ring: typeof ringA) => new Client({ connection: env.connection, dataConverter: rotatorDataConverter(ring) });
+    const withRing = async <T>(ring: typeof ringA, body: (client: Client) => Promise<T>): Promise<T> => {
+      const workers: Worker[] = await createWorkers({ connection: env.nativeConnection, clients: providers.clients(), dataConverter: rotatorDataConverter(ring), workflowBundle: bundle });
+      const running = runWorkers(workers);
+      try {
+        return await body(clientOf(ring));
+      } finally {
+        workers.forEach((w) => w.shutdown());
+        await running;
+      }
+    };
+    const request = { source: { kind: 'aws-iam-access-key' as const, userName: 'codec-switch', accountId: ACCOUNT }, consumers: [{ kind: 'soracom-credentials-set' as const, credentialsId: 'codec-switch-set', mode: 'update' as const }], recoveryWindowDays: 7 };
+
+    // key A is primary: the rotation runs to its window
+    const rotationId = await withRing(ringA, async (client) => {
+      const handle = await startRotation(client, request);
+      for (let i = 0; (await rotationStatus(client, handle.workflowId)).phase !== 'pending-deletion'; i++) {
+        if (i > 300) throw new Error('rotation did not reach pending-deletion');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return handle.workflowId;
+    });
+
+    // the operator rotates the codec key (B first, A kept); new workers and CLI finish the rotation
+    const result = await withRing(ringBA, async (client) => {
+      await deleteNow(client, rotationId, oldKeyId);
+      return await client.workflow.getHandle(rotationId).result();
+    });
+    expect(result).toMatchObject({ phase: 'completed', oldCredentialId: oldKeyId });
+
+    const history = await clientOf(ringBA).workflow.getHandle(rotationId).fetchHistory();
+    const payloads = payloadsIn(history.events);
+    const keyIds = payloads.map((p) => Buffer.from(p.metadata?.[KEY_ID_METADATA] ?? []).toString());
+    expect(new Set(keyIds)).toEqual(new Set(['key-a', 'key-b']));
+    // the ring B,A decodes all of it; A alone cannot read what B wrote (so B really was used)
+    await expect(new EncryptionCodec(ringBA).decode(payloads)).resolves.toHaveLength(payloads.length);
+    const writtenUnderB = payloads.filter((_, i) => keyIds[i] === 'key-b');
+    await expect(new EncryptionCodec(ringA).decode(writtenUnderB)).rejects.toThrow(/key-b/);
+  });
+});
