@@ -10,8 +10,10 @@ import {
   AwsAccountId,
   PHASES,
   TERMINAL_PHASES,
+  DEFAULT_PICKUP_GRACE_SECONDS,
   DEFAULT_RECOVERY_WINDOW_DAYS,
   parseConsumerArg,
+  parsePickupGrace,
   parseRecoveryWindow,
   WallarmCloud,
   WallarmTokenId,
@@ -46,6 +48,7 @@ function statusJson(status: RotationStatus) {
     phase: status.phase,
     subject: status.subject,
     recoveryWindowDays: status.recoveryWindowDays,
+    pickupGraceSeconds: status.pickupGraceSeconds ?? null,
     oldCredentialId: status.oldCredentialId,
     newCredentialId: status.newCredentialId,
     deactivatedAt: status.deactivatedAt,
@@ -63,7 +66,7 @@ function printStatus(status: RotationStatus): void {
   print(`subject    ${status.subject}`);
   print(`old key    ${status.oldCredentialId ?? '–'}${status.deactivatedAt ? ` (deactivated ${status.deactivatedAt})` : ''}`);
   print(`new key    ${status.newCredentialId ?? '–'}`);
-  print(`delete at  ${status.deleteAt ?? '–'} (recovery window ${status.recoveryWindowDays} days)`);
+  print(`delete at  ${status.deleteAt ?? '–'} (recovery window ${status.recoveryWindowDays} days${status.pickupGraceSeconds ? `; consumers got ${status.pickupGraceSeconds} s to pick up the new key before deactivation` : ''})`);
   for (const c of status.consumers) {
     print(`consumer   ${c.consumer} [${c.mode}] → ${c.mode === 'new-version' ? 'secret' : 'set'} ${c.credentialsId}: ${c.state}, holds ${c.holds ?? 'nothing'}${c.note ? ` — ${c.note}` : ''}`);
   }
@@ -180,6 +183,7 @@ aws-iam:<account>:<user>, so there is only ever one live rotation per key.`,
     )
     .option('--account <id>', 'AWS account id (default: the account of your AWS credentials)', parseWith(AwsAccountId))
     .option('--recovery-window <days>', `days the old key stays restorable, 7d..30d (default ${DEFAULT_RECOVERY_WINDOW_DAYS}d)`, argument(parseRecoveryWindow))
+    .option('--pickup-grace <duration>', `time consumers get to pick up the new credential before the old one is deactivated, 0s..60m (default ${DEFAULT_PICKUP_GRACE_SECONDS}s)`, argument(parsePickupGrace))
     .addOption(
       new Option('--wait <phase>', 'show live progress until this phase is reached (default: until preflight has passed)').choices(
         PHASES.filter((p) => p !== 'compensating'),
@@ -194,9 +198,10 @@ Example:
   rotator rotate aws-iam-key --user funnel-writer --consumer soracom:funnel-aws --recovery-window 14d --wait pending-deletion
 
 Before anything changes, preflight checks the user has exactly one Active key (IAM allows 2 keys in all) and
-that each consumer set exists. The old key is deactivated only after every consumer holds the new one.`,
+that each consumer set exists. The old key is deactivated only after every consumer holds the new one, and
+after the pickup grace: software that read the old key just before the switch gets that long to move on.`,
     )
-    .action(async (opts: { user: string; consumer: ConsumerSpec[]; account?: string; recoveryWindow?: number; wait: Phase | boolean; json?: boolean }) => {
+    .action(async (opts: { user: string; consumer: ConsumerSpec[]; account?: string; recoveryWindow?: number; pickupGrace?: number; wait: Phase | boolean; json?: boolean }) => {
       const out = { json: !!opts.json };
       const accountId = await resolveAccount(opts.account);
       await withClient(async (client) => {
@@ -204,6 +209,7 @@ that each consumer set exists. The old key is deactivated only after every consu
           source: { kind: 'aws-iam-access-key', userName: opts.user, accountId },
           consumers: opts.consumer,
           recoveryWindowDays: opts.recoveryWindow ?? DEFAULT_RECOVERY_WINDOW_DAYS,
+          pickupGraceSeconds: opts.pickupGrace ?? DEFAULT_PICKUP_GRACE_SECONDS,
           requestedBy: process.env.USER,
         });
         const rotationId = handle.workflowId;
@@ -231,6 +237,7 @@ that each consumer set exists. The old key is deactivated only after every consu
     .option('--consumer-map <file>', 'with --expiring-within: JSON file {"<token name>": ["soracom:<set>", …], …} naming the consumers of each token')
     .option('--cloud <cloud>', 'Wallarm cloud: us1 (us1.api.wallarm.com), eu (api.wallarm.com), me1 (me1.api.wallarm.com); default WALLARM_CLOUD, else eu', parseWith(WallarmCloud))
     .option('--recovery-window <days>', 'days the old token stays restorable, 7d..30d (default 7d, Wallarm\'s own week; see below for longer)', argument(parseRecoveryWindow))
+    .option('--pickup-grace <duration>', `time consumers get to pick up the new credential before the old one is deactivated, 0s..60m (default ${DEFAULT_PICKUP_GRACE_SECONDS}s)`, argument(parsePickupGrace))
     .option('--lifetime <days>', "the new token's lifetime in whole days (default: the old token's lifetime; none if it had no expiry)", argument((v) => {
       const m = /^(\d+)\s*d?$/.exec(v.trim());
       const n = m ? Number(m[1]) : Number.NaN;
@@ -270,7 +277,7 @@ The CLI and the worker need WALLARM_API_TOKEN (and WALLARM_CLOUD or WALLARM_API_
     )
     .action(async (opts: {
       tokenId?: number; consumer?: ConsumerSpec[]; expiringWithin?: number; consumerMap?: string; cloud?: WallarmCloud;
-      recoveryWindow?: number; lifetime?: number; wait: Phase | boolean; json?: boolean;
+      recoveryWindow?: number; pickupGrace?: number; lifetime?: number; wait: Phase | boolean; json?: boolean;
     }) => {
       const out = { json: !!opts.json };
       // every check before any call: nothing is started on a half-understood command line
@@ -285,6 +292,7 @@ The CLI and the worker need WALLARM_API_TOKEN (and WALLARM_CLOUD or WALLARM_API_
       }
       const cloud = opts.cloud ?? config?.cloud ?? 'eu';
       const recoveryWindowDays = opts.recoveryWindow ?? 7;
+      const pickupGraceSeconds = opts.pickupGrace ?? DEFAULT_PICKUP_GRACE_SECONDS;
       const lifetime = opts.lifetime === undefined ? {} : { lifetimeDays: opts.lifetime };
 
       if (opts.tokenId !== undefined) {
@@ -293,6 +301,7 @@ The CLI and the worker need WALLARM_API_TOKEN (and WALLARM_CLOUD or WALLARM_API_
             source: { kind: 'wallarm-api-token', cloud, tokenId: opts.tokenId!, ...lifetime },
             consumers: opts.consumer!,
             recoveryWindowDays,
+            pickupGraceSeconds,
             requestedBy: process.env.USER,
           });
           const rotationId = handle.workflowId;
@@ -319,7 +328,7 @@ The CLI and the worker need WALLARM_API_TOKEN (and WALLARM_CLOUD or WALLARM_API_
       await withClient(async (client) => {
         let outcomes;
         try {
-          outcomes = await rotateExpiringTokens(client, wallarm, { cloud, withinMs: opts.expiringWithin!, consumerMap, recoveryWindowDays, ...lifetime, requestedBy: process.env.USER });
+          outcomes = await rotateExpiringTokens(client, wallarm, { cloud, withinMs: opts.expiringWithin!, consumerMap, recoveryWindowDays, pickupGraceSeconds, ...lifetime, requestedBy: process.env.USER });
         } catch (err) {
           if (err instanceof ProviderError) throw new OperatorError(`listing Wallarm API tokens: ${err.message}`);
           throw err;

@@ -21,6 +21,7 @@ export interface RotateExpiringOptions {
   withinMs: number;
   consumerMap: ReadonlyMap<string, ConsumerSpec[]>;
   recoveryWindowDays: number;
+  pickupGraceSeconds?: number;
   lifetimeDays?: number;
   requestedBy?: string;
   now?: number;
@@ -38,7 +39,7 @@ export async function rotateExpiringTokens(temporal: Client, wallarm: WallarmCli
       continue;
     }
     try {
-      await startRotation(temporal, { source, consumers, recoveryWindowDays: options.recoveryWindowDays, requestedBy: options.requestedBy });
+      await startRotation(temporal, { source, consumers, recoveryWindowDays: options.recoveryWindowDays, pickupGraceSeconds: options.pickupGraceSeconds, requestedBy: options.requestedBy });
       outcomes.push({ ...base, outcome: 'started' });
     } catch (err) {
       if (!(err instanceof OperatorError)) throw err;

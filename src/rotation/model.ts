@@ -90,11 +90,24 @@ export const CsmsSecretConsumer = z.object({
 export const ConsumerSpec = z.discriminatedUnion('kind', [SoracomCredentialsSetConsumer, CsmsSecretConsumer]);
 export type ConsumerSpec = z.infer<typeof ConsumerSpec>;
 
+/**
+ * Seconds between "every consumer holds the new credential" and deactivating the old one: software that read the old
+ * credential just before the switch (or caches it) moves on before it stops working. 0–3600, default 30.
+ */
+export const MAX_PICKUP_GRACE_SECONDS = 3600;
+export const DEFAULT_PICKUP_GRACE_SECONDS = 30;
+export const PickupGraceSeconds = z
+  .number({ error: 'pickup grace must be a whole number of seconds' })
+  .int('pickup grace must be a whole number of seconds')
+  .min(0, `pickup grace must be 0–${MAX_PICKUP_GRACE_SECONDS} seconds`)
+  .max(MAX_PICKUP_GRACE_SECONDS, `pickup grace must be 0–${MAX_PICKUP_GRACE_SECONDS} seconds`);
+
 export const RotationRequest = z
   .object({
     source: SourceSpec,
     consumers: z.array(ConsumerSpec).min(1, 'at least one consumer is required'),
     recoveryWindowDays: RecoveryWindowDays.default(DEFAULT_RECOVERY_WINDOW_DAYS),
+    pickupGraceSeconds: PickupGraceSeconds.default(DEFAULT_PICKUP_GRACE_SECONDS),
     requestedBy: z.string().max(200).optional(),
   })
   .refine((r) => new Set(r.consumers.map(consumerLabel)).size === r.consumers.length, {
@@ -186,6 +199,17 @@ export function parseConsumerArg(arg: string): ConsumerSpec {
   return parsed.data;
 }
 
+/** `30s`, `2m`, `0` (seconds) → whole seconds, validated 0–3600. */
+export function parsePickupGrace(arg: string): number {
+  const match = /^(\d+)\s*(s|m)?$/.exec(arg.trim());
+  const seconds = match ? Number(match[1]) * (match[2] === 'm' ? 60 : 1) : Number.NaN;
+  const parsed = PickupGraceSeconds.safeParse(seconds);
+  if (!parsed.success) {
+    throw new Error(`--pickup-grace '${arg}' is not allowed: use seconds or minutes from 0s to ${MAX_PICKUP_GRACE_SECONDS / 60}m (default ${DEFAULT_PICKUP_GRACE_SECONDS}s)`);
+  }
+  return parsed.data;
+}
+
 /** `7d`, `30d`, `14` (days) → whole days, validated 7–30. */
 export function parseRecoveryWindow(arg: string): number {
   const match = /^(\d+)\s*d?$/.exec(arg.trim());
@@ -227,6 +251,8 @@ export interface RotationStatus {
   provider: string;
   subject: string;
   recoveryWindowDays: number;
+  /** seconds consumers get to pick up the new credential before the old one is deactivated (absent in older rotations) */
+  pickupGraceSeconds?: number;
   oldCredentialId: string | null;
   newCredentialId: string | null;
   deactivatedAt: string | null;

@@ -148,6 +148,7 @@ async function rotateDemoUser(env: Record<string, string>): Promise<string> {
         { kind: 'csms-secret', secretName },
       ],
       recoveryWindowDays: 30,
+      pickupGraceSeconds: 5, // a short grace, so the demo shows it without a long wait
       requestedBy: 'rotator demo',
     });
     say(`rotation ${handle.workflowId} started`);

@@ -13,6 +13,7 @@ import {
   defineUpdate,
   isCancellation,
   patched,
+  sleep,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -92,6 +93,7 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
     provider: sourceProvider(source),
     subject: subjectOf(source),
     recoveryWindowDays: request.recoveryWindowDays,
+    pickupGraceSeconds: request.pickupGraceSeconds,
     oldCredentialId: null,
     newCredentialId: null,
     deactivatedAt: null,
@@ -226,6 +228,12 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
       state.holds = reading.holds;
       state.state = 'registered';
       setCurrentDetails(renderDetails(status));
+    }
+
+    // consumers that read the old credential just before the switch (or cache it) get time to move on
+    if (patched('consumer-pickup-grace') && request.pickupGraceSeconds > 0) {
+      setCurrentDetails(`${renderDetails(status)}\n\nwaiting ${request.pickupGraceSeconds} s for consumers to pick up the new credential`);
+      await sleep(request.pickupGraceSeconds * 1000);
     }
 
     // ── deactivating: only now that every consumer holds the new credential ─────────────────

@@ -34,6 +34,7 @@ const request = (userName: string, consumers: ConsumerSpec[]): RotationRequestIn
   source: { kind: 'aws-iam-access-key', userName, accountId: ACCOUNT },
   consumers,
   recoveryWindowDays: 7,
+  pickupGraceSeconds: 0, // real time here: no grace
 });
 
 async function waitForPhase(rotationId: string, phase: Phase, timeoutMs = 100_000): Promise<RotationStatus> {

@@ -64,7 +64,7 @@ describe('rotator CLI on the dev server', () => {
     const secretsBefore = providers.sandbox.credentialsOf(OPERATOR).map((c) => String((c.credentials as { secretAccessKey?: string }).secretAccessKey));
 
     await withWorkers(env, providers.clients(), async () => {
-      const started = await rotator('rotate', 'aws-iam-key', '--user', 'cli-funnel', '--consumer', 'soracom:cli-funnel-aws', '--recovery-window', '14d', '--wait', 'pending-deletion', '--json');
+      const started = await rotator('rotate', 'aws-iam-key', '--user', 'cli-funnel', '--consumer', 'soracom:cli-funnel-aws', '--recovery-window', '14d', '--pickup-grace', '0s', '--wait', 'pending-deletion', '--json');
       expect(started).toMatchObject({ code: 0 });
       const lines = jsonLines(started.stdout);
       const rotationId = `aws-iam:${ACCOUNT}:cli-funnel`;

@@ -45,10 +45,10 @@ describe('logs and CLI output hold no secret', () => {
 
     await providers.seedUser('logs-ok', 'logs-ok-set');
     await providers.seedUser('logs-bad', 'logs-bad-denied');
-    await rotator('rotate', 'aws-iam-key', '--user', 'logs-ok', '--consumer', 'soracom:logs-ok-set', '--recovery-window', '7d', '--wait', 'pending-deletion');
+    await rotator('rotate', 'aws-iam-key', '--user', 'logs-ok', '--consumer', 'soracom:logs-ok-set', '--recovery-window', '7d', '--pickup-grace', '0s', '--wait', 'pending-deletion');
     const parked = JSON.parse(await rotator('status', `aws-iam:${ACCOUNT}:logs-ok`, '--json')) as { oldCredentialId: string; newCredentialId: string };
     await rotator('delete-now', `aws-iam:${ACCOUNT}:logs-ok`, '--yes');
-    await rotator('rotate', 'aws-iam-key', '--user', 'logs-bad', '--consumer', 'soracom:logs-bad-denied', '--wait', 'pending-deletion');
+    await rotator('rotate', 'aws-iam-key', '--user', 'logs-bad', '--consumer', 'soracom:logs-bad-denied', '--pickup-grace', '0s', '--wait', 'pending-deletion');
     await rotator('status', `aws-iam:${ACCOUNT}:logs-bad`);
     await rotator('list');
 

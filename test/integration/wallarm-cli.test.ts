@@ -73,7 +73,7 @@ describe('rotator rotate wallarm-token --expiring-within on the dev server', () 
     const cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', WALLARM_API_TOKEN: rotator.secret, WALLARM_CLOUD: 'us1', WALLARM_API_HOST: p.wallarm.endpoint };
 
     await withWorkers(env, p.clients(), async () => {
-      const result = await rotatorCli(cliEnv, 'rotate', 'wallarm-token', '--expiring-within', '7d', '--consumer-map', map, '--json');
+      const result = await rotatorCli(cliEnv, 'rotate', 'wallarm-token', '--expiring-within', '7d', '--consumer-map', map, '--pickup-grace', '0s', '--json');
       expect(result.code).toBe(0);
       const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines).toEqual([expect.objectContaining({ tokenId: oldId, name: 'deploy-bot', rotationId: `wallarm:us1:${oldId}`, outcome: 'started' })]);

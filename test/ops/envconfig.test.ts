@@ -64,7 +64,7 @@ describe('Temporal connection from a profile file and TEMPORAL_* variables', () 
     expect(worker.output()).toContain(`worker ready: ${env.address}, namespace ${NAMESPACE}`);
 
     const cli = { ...endpoints, ...fromProfile };
-    const started = await rotator(cli, 'rotate', 'aws-iam-key', '--user', 'org-funnel', '--consumer', 'soracom:org-funnel-aws', '--recovery-window', '7d', '--wait', 'pending-deletion', '--json');
+    const started = await rotator(cli, 'rotate', 'aws-iam-key', '--user', 'org-funnel', '--consumer', 'soracom:org-funnel-aws', '--recovery-window', '7d', '--pickup-grace', '0s', '--wait', 'pending-deletion', '--json');
     expect(started).toMatchObject({ code: 0 });
     const rotationId = `aws-iam:${ACCOUNT}:org-funnel`;
     expect(lastJson(started.stdout)).toMatchObject({ rotationId, phase: 'pending-deletion', oldCredentialId: oldKeyId });

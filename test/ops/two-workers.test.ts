@@ -106,6 +106,7 @@ describe('two worker processes on one task queue', () => {
         source: { kind: 'aws-iam-access-key', userName, accountId: ACCOUNT },
         consumers: [{ kind: 'soracom-credentials-set', credentialsId: `${userName}-aws`, mode: 'update' }],
         recoveryWindowDays: 7,
+        pickupGraceSeconds: 0,
       });
       ids.push(handle.workflowId);
     }

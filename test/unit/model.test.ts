@@ -1,4 +1,4 @@
-import { RotationRequest, parseConsumerArg, parseRecoveryWindow, rotationIdFor } from '../../src/rotation/model';
+import { RotationRequest, parseConsumerArg, parsePickupGrace, parseRecoveryWindow, rotationIdFor } from '../../src/rotation/model';
 import { versionedCredentialsId } from '../../src/activities/soracom';
 
 describe('rotation request', () => {
@@ -28,5 +28,23 @@ describe('rotation request', () => {
     expect(versionedCredentialsId('foobar-20220722', '20261123', new Set())).toBe('foobar-20261123');
     expect(versionedCredentialsId('foobar', '20261123', new Set(['foobar-20261123']))).toBe('foobar-20261123-2');
     expect(versionedCredentialsId('foobar-20261123', '20261123', new Set(['foobar-20261123']))).toBe('foobar-20261123-2');
+  });
+});
+
+describe('pickup grace', () => {
+  it.each([
+    ['30s', 30],
+    ['0', 0],
+    ['2m', 120],
+    ['60m', 3600],
+  ])('%s is %i seconds', (arg, seconds) => {
+    expect(parsePickupGrace(arg)).toBe(seconds);
+  });
+  it.each(['61m', '-1s', '1.5s', 'soon', '3601'])('refuses %s, naming the range', (arg) => {
+    expect(() => parsePickupGrace(arg)).toThrow(/from 0s to 60m \(default 30s\)/);
+  });
+  it('defaults to 30 s in a request', () => {
+    const parsed = RotationRequest.parse({ source: { kind: 'aws-iam-access-key', userName: 'u', accountId: '123456789012' }, consumers: [{ kind: 'soracom-credentials-set', credentialsId: 's' }] });
+    expect(parsed.pickupGraceSeconds).toBe(30);
   });
 });

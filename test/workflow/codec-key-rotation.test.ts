@@ -62,7 +62,7 @@ describe('codec key rotation while a rotation waits in its window', () => {
         await running;
       }
     };
-    const request = { source: { kind: 'aws-iam-access-key' as const, userName: 'codec-switch', accountId: ACCOUNT }, consumers: [{ kind: 'soracom-credentials-set' as const, credentialsId: 'codec-switch-set', mode: 'update' as const }], recoveryWindowDays: 7 };
+    const request = { source: { kind: 'aws-iam-access-key' as const, userName: 'codec-switch', accountId: ACCOUNT }, consumers: [{ kind: 'soracom-credentials-set' as const, credentialsId: 'codec-switch-set', mode: 'update' as const }], recoveryWindowDays: 7, pickupGraceSeconds: 0 };
 
     // key A is primary: the rotation runs to its window
     const rotationId = await withRing(ringA, async (client) => {

@@ -72,6 +72,9 @@ describe('rotation on the time-skipping server', () => {
       expect(result.phase).toBe('completed');
       expect(result.timeline.map((t) => t.phase)).toEqual(['preflight', 'creating', 'verifying', 'registering', 'deactivating', 'pending-deletion', 'deleting', 'completed']);
       expect(Date.parse(result.deleteAt!) - Date.parse(result.deactivatedAt!)).toBe(days * DAY_MS);
+      // the default pickup grace: consumers get 30 s with the new key before the old one is deactivated
+      const at = (phase: Phase) => Date.parse(result.timeline.find((t) => t.phase === phase)!.at);
+      expect(at('deactivating') - at('registering')).toBeGreaterThanOrEqual(30_000);
       const deleting = result.timeline.find((t) => t.phase === 'deleting')!;
       expect(Date.parse(deleting.at)).toBeGreaterThanOrEqual(Date.parse(result.deleteAt!));
       // at the providers: only the new key is left, Active, and the set holds it
