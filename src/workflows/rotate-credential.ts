@@ -56,11 +56,11 @@ const providerCall: ActivityOptions = {
   scheduleToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
-// A new IAM key takes ~5–15 s to work: poll with backoff for 45 s (at least 30 s) before giving up.
+// A new IAM key takes ~5–15 s to work: poll with backoff, 8 attempts (~46 s of polling). Bounded by attempts, not by
+// schedule-to-close: time queued behind the provider's rate limit or with no worker running must not fail a good key.
 const verification: ActivityOptions = {
   startToCloseTimeout: '20 seconds',
-  scheduleToCloseTimeout: '45 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '10 seconds' },
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '10 seconds', maximumAttempts: 8 },
 };
 // The final deletion may come weeks after the request: keep trying transient faults for a day before failing.
 const eventualDeletion: ActivityOptions = {

@@ -124,7 +124,7 @@ describe('continuity: the consumer never holds a credential that fails', () => {
     expect(aws.calls.filter((c) => c.fault === 'aws-key-validity').length).toBeGreaterThanOrEqual(ROTATIONS);
     expect(probes).toBeGreaterThan(ROTATIONS * 10);
     expect(await providers.keysOf(userName)).toEqual([[results.at(-1)!.newCredentialId, 'Active']]);
-  });
+  }, 360_000); // 20 sequential rotations in real time, each with its grace and its key's propagation delay
 
   it('control: a consumer the rotation leaves out is cut off at deactivation, and the probe sees it', async () => {
     const userName = 'funnel-forgotten';
