@@ -25,11 +25,11 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return env;
 }
 
-/** `temporal server start-dev` (in-memory, headless) with the rotator's search attributes registered. */
-export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+/** `temporal server start-dev` (headless) with the rotator's search attributes registered; in memory unless given a SQLite file. */
+export async function createDevServerEnv(options: { dbFilename?: string } = {}): Promise<TestWorkflowEnvironment> {
   const executable = { type: 'existing-path' as const, path: toolPath('temporal') };
   return await withStartupRetries('temporal dev server', () =>
-    TestWorkflowEnvironment.createLocal({ server: { executable, searchAttributes: rotationSearchAttributes }, client: { dataConverter: testDataConverter } }),
+    TestWorkflowEnvironment.createLocal({ server: { executable, searchAttributes: rotationSearchAttributes, dbFilename: options.dbFilename }, client: { dataConverter: testDataConverter } }),
   );
 }
 
