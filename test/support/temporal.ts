@@ -25,12 +25,15 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return env;
 }
 
-/** `temporal server start-dev` (in-memory, headless) with the rotator's search attributes registered; `namespace` is created at start. */
-export async function createDevServerEnv(options: { namespace?: string } = {}): Promise<TestWorkflowEnvironment> {
+/**
+ * `temporal server start-dev` (headless) with the rotator's search attributes registered: in memory unless given a
+ * SQLite file; `namespace` is created at start.
+ */
+export async function createDevServerEnv(options: { namespace?: string; dbFilename?: string } = {}): Promise<TestWorkflowEnvironment> {
   const executable = { type: 'existing-path' as const, path: toolPath('temporal') };
   return await withStartupRetries('temporal dev server', () =>
     TestWorkflowEnvironment.createLocal({
-      server: { executable, searchAttributes: rotationSearchAttributes, ...(options.namespace ? { namespace: options.namespace } : {}) },
+      server: { executable, searchAttributes: rotationSearchAttributes, dbFilename: options.dbFilename, ...(options.namespace ? { namespace: options.namespace } : {}) },
       client: { dataConverter: testDataConverter },
     }),
   );
