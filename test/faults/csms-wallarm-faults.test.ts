@@ -286,7 +286,9 @@ describe('Wallarm faults, injected at a proxy in front of the Wallarm sandbox', 
 
     expect(wallarm.callsTo(readNewSecret).map((c) => [attemptOf(c)!.attempt, c.status])).toEqual([[1, 403]]);
     expect(status.problemType).toBe('WallarmPermissionDenied');
-    expect(status.problem).toMatch(/rotation failed in creating: Wallarm readTokenSecret of API token \d+ failed: HTTP 403/);
+    expect(status.problem).toMatch(/rotation failed in creating: Wallarm readTokenSecret of API token (\d+) failed: HTTP 403 .*\(new API token \1 was deleted again\)/);
+    // the activity deleted it: the workflow never learned its id
+    expect(wallarm.callsTo({ method: 'DELETE' }).map((c) => [attemptOf(c)?.type, c.status])).toEqual([['createCredential', 200]]);
     expect(status.timeline.map((t) => t.phase)).toEqual(['preflight', 'creating', 'compensating', 'failed']);
     // the token the failed attempt minted is gone: Wallarm holds what it held before
     expect(p.tokens()).toEqual(before);
