@@ -133,7 +133,18 @@ export function createWallarmActivities(wallarm: WallarmClient | undefined, opti
           permissions: [...old.permissions],
           ...(old.shared ? { shared: true } : {}),
         });
-        const secret = await client.tokenSecret(created.id);
+        let secret: string;
+        try {
+          secret = await client.tokenSecret(created.id);
+        } catch (err) {
+          // the workflow never learns this token's id, so its compensation cannot delete it: do it here (a retry's sweep would, a failure's would not)
+          const cleanup = await client.deleteToken(created.id).then(
+            () => `new API token ${created.id} was deleted again`,
+            () => `new API token ${created.id} could not be deleted: delete it by hand`,
+          );
+          log.warn("could not read the new API token's value", { tokenId: created.id, attempt, cleanup });
+          throw err instanceof ProviderError ? new ProviderError(err.provider, err.type, `${err.message} (${cleanup})`, err.disposition, { cause: err.cause, httpStatus: err.httpStatus }) : err;
+        }
         log.info('created API token', { tokenId: created.id, attempt });
         return { id: String(created.id), createdAt: new Date(now()).toISOString(), secret: { token: secret } };
       });

@@ -5,8 +5,11 @@
  * rejected, new keys rejected while IAM propagates them). Every call is logged with its time and what was done.
  * Rules are set per test in-process or through the control API under `/__proxy/`.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { CsmsApiError, csmsErrors } from '../../src/sandbox/csms/errors';
+import { WallarmApiError, wallarmErrors } from '../../src/sandbox/wallarm/errors';
 
 /** Whose wire format the injected answers use. */
 export type ProviderFlavor = 'aws' | 'soracom' | 'csms' | 'wallarm';
@@ -21,13 +24,18 @@ export interface RouteMatch {
   service?: string;
   /** AWS access key id the request is signed with */
   accessKeyId?: string;
+  /** regular expression source tested against the call's label (`rotation <id>; <activityType> <activityId> attempt <n>`) */
+  label?: string;
 }
 
 export type Fault =
-  /** the provider's own "slow down" reply; `seconds` is the advised wait where the provider sends one */
+  /**
+   * the provider's own "slow down" reply; `seconds` is the advised wait where the provider sends one (SORACOM's
+   * header, default 1; Wallarm's Retry-After, sent only when given; IAM and CSMS advise none)
+   */
   | { kind: 'throttle'; seconds?: number }
   | { kind: 'status'; status: 500 | 502 | 503 }
-  /** the provider's "not allowed" reply (IAM AccessDenied, SORACOM AUM0017 …): retrying cannot help */
+  /** the provider's "not allowed" reply (IAM AccessDenied, SORACOM AUM0017, CSMS 403, Wallarm 403 …): retrying cannot help */
   | { kind: 'deny' }
   | { kind: 'latency'; ms: number }
   /** the connection is cut before the request reaches the provider */
@@ -83,7 +91,16 @@ interface ActiveRule extends FaultRule {
   hits: number;
 }
 
-export async function startFaultProxy(options: { upstream: string; flavor: ProviderFlavor; seed?: number; port?: number }): Promise<FaultProxy> {
+export interface FaultProxyOptions {
+  upstream: string;
+  flavor: ProviderFlavor;
+  seed?: number;
+  port?: number;
+  /** forward the client's Host header unchanged: a signed request (CSMS's SDK-HMAC-SHA256) signs the host it was sent to */
+  preserveHost?: boolean;
+}
+
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const upstream = new URL(options.upstream);
   const apiRoot = upstream.pathname.replace(/\/$/, '');
   const rules: ActiveRule[] = [];
@@ -146,7 +163,7 @@ export async function startFaultProxy(options: { upstream: string; flavor: Provi
         req.socket.destroy();
         return;
       case 'throttle':
-        return reply(res, call, throttleReply(options.flavor, fault.seconds ?? 1));
+        return reply(res, call, throttleReply(options.flavor, fault.seconds));
       case 'status':
         return reply(res, call, statusReply(options.flavor, fault.status));
       case 'deny':
@@ -207,7 +224,7 @@ export async function startFaultProxy(options: { upstream: string; flavor: Provi
   function forward(req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const out = http.request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: options.preserveHost ? req.headers : { ...req.headers, host: upstream.host } },
         (answer) => {
           const parts: Buffer[] = [];
           answer.on('data', (c: Buffer) => parts.push(c));
@@ -265,6 +282,7 @@ function matches(match: RouteMatch | undefined, call: ProxiedCall): boolean {
   if (match.action !== undefined && match.action !== call.action) return false;
   if (match.service !== undefined && match.service !== call.service) return false;
   if (match.accessKeyId !== undefined && match.accessKeyId !== call.accessKeyId) return false;
+  if (match.label !== undefined && !new RegExp(match.label).test(call.label ?? '')) return false;
   return true;
 }
 
@@ -300,8 +318,22 @@ function awsError(status: number, type: 'Sender' | 'Receiver', code: string, mes
   return { status, headers: { 'content-type': 'text/xml' }, body };
 }
 
-/** Each provider's documented "slow down" (shared notes: moto-iam §4, provider-apis §1.3, §2, §3). */
-function throttleReply(flavor: ProviderFlavor, seconds: number): CannedReply {
+/**
+ * CSMS answers as its emulator does (`src/sandbox/csms/errors.ts`): `ErrorRsp` `{error_code, error_msg}`, gateway
+ * errors with `request_id` too, and `X-Request-Id` on every answer (notes §2.2).
+ */
+function csmsReply(error: CsmsApiError): CannedReply {
+  const requestId = randomUUID().replace(/-/g, '');
+  return { status: error.status, headers: { 'content-type': 'application/json;charset=UTF-8', 'X-Request-Id': requestId }, body: JSON.stringify(error.body(requestId)) };
+}
+
+/** Wallarm answers as its emulator does (`src/sandbox/wallarm/errors.ts`): the `{status, body}` envelope (notes §3.1). */
+function wallarmReply(error: WallarmApiError, body: unknown = error.envelope): CannedReply {
+  return { status: error.status, headers: { 'content-type': 'application/json', ...error.headers }, body: JSON.stringify(body) };
+}
+
+/** Each provider's documented "slow down" (shared notes: moto-iam §4, provider-apis §1.3, §2.4, §3.3). */
+function throttleReply(flavor: ProviderFlavor, seconds: number | undefined): CannedReply {
   switch (flavor) {
     case 'aws':
       // IAM: 400 Throttling "Rate exceeded", no Retry-After
@@ -310,13 +342,15 @@ function throttleReply(flavor: ProviderFlavor, seconds: number): CannedReply {
       // SORACOM: 429 with its rate-limit headers, no Retry-After
       return {
         status: 429,
-        headers: { 'content-type': 'application/json', 'X-Soracom-Ratelimit-Limit': '10', 'X-Soracom-Ratelimit-Remaining': '0', 'X-Soracom-Ratelimit-Seconds-Before-Refresh': String(seconds) },
+        headers: { 'content-type': 'application/json', 'X-Soracom-Ratelimit-Limit': '10', 'X-Soracom-Ratelimit-Remaining': '0', 'X-Soracom-Ratelimit-Seconds-Before-Refresh': String(seconds ?? 1) },
         body: JSON.stringify({ code: 'AGW0002', message: 'Too many requests; wait before calling this API again' }),
       };
     case 'csms':
-      return { status: 429, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error_code: 'APIGW.0308', error_msg: 'The request is throttled.' }) };
+      // API Gateway: 429 APIGW.0308 at its ~200 req/s default, no Retry-After documented (notes §2.4)
+      return csmsReply(csmsErrors.throttled(200, 1));
     case 'wallarm':
-      return { status: 429, headers: { 'content-type': 'application/json', 'Retry-After': String(seconds) }, body: JSON.stringify({ status: 429, body: 'Too Many Requests' }) };
+      // 429 in the envelope; whether Wallarm sends Retry-After is not documented (notes §3.3), so only when asked
+      return wallarmReply(wallarmErrors.rateLimited(seconds));
   }
 }
 
@@ -326,24 +360,31 @@ function statusReply(flavor: ProviderFlavor, status: number): CannedReply {
       return status === 500 ? awsError(500, 'Receiver', 'ServiceFailure', 'Service failure') : awsError(status, 'Receiver', 'ServiceUnavailable', 'Service unavailable');
     case 'soracom':
       return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'COM0000', message: 'Internal server error' }) };
-    case 'csms':
-      return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error_code: 'CSMS.0000', error_msg: 'Internal service error (injected; CSMS documents 5xx with ErrorRsp but no code)' }) };
-    case 'wallarm':
-      return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status, body: 'Internal Server Error' }) };
+    case 'csms': {
+      // no source documents CSMS's 5xx codes (notes §4): the emulator's stand-in, at the injected status
+      const internal = csmsErrors.internal();
+      return csmsReply(new CsmsApiError(status, internal.code, internal.message));
+    }
+    case 'wallarm': {
+      // W5: unexpected errors carry only `body: {error}`, no `status`
+      const internal = wallarmErrors.internal();
+      return wallarmReply(new WallarmApiError(status, internal.body), { body: internal.body });
+    }
   }
 }
 
 function denyReply(flavor: ProviderFlavor, call: ProxiedCall): CannedReply {
-  const json = (status: number, body: unknown): CannedReply => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   switch (flavor) {
     case 'aws':
       return awsError(403, 'Sender', 'AccessDenied', `User: arn:aws:iam::123456789012:user/rotator is not authorized to perform: ${call.service ?? 'iam'}:${call.action ?? 'Unknown'}`);
     case 'soracom':
-      return json(403, { code: 'AUM0017', message: 'You do not have permission to call this API' });
+      return { status: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'AUM0017', message: 'You do not have permission to call this API' }) };
     case 'csms':
-      return json(403, { error_code: 'APIGW.0302', error_msg: 'The IAM user is not authorized to access the API.' });
+      // an IAM policy denial: 403 (its code is not documented, notes §4; the emulator's stand-in)
+      return csmsReply(csmsErrors.permissionDenied(`${call.method} ${call.path}`));
     case 'wallarm':
-      return json(403, { status: 403, body: 'Access denied' });
+      // Wallarm's one 403 for a bad token and a lacking role alike (W5)
+      return wallarmReply(wallarmErrors.forbidden());
   }
 }
 

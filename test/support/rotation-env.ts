@@ -48,7 +48,7 @@ export function useProviders(
   });
 
   const soracom = () => new SoracomClient({ endpoint: sandbox!.endpoint, ...soracomAuth });
-  const csms = () => new CsmsClient({ endpoint: csmsSandbox!.endpoint, region: 'cn-north-4', projectId: CSMS_PROJECT, ...csmsKey });
+  const csms = (endpoint = csmsSandbox!.endpoint) => new CsmsClient({ endpoint, region: 'cn-north-4', projectId: CSMS_PROJECT, ...csmsKey });
   const providers = {
     moto,
     get sandbox() {
@@ -60,14 +60,14 @@ export function useProviders(
     soracom,
     csms,
     /** Provider clients for the worker; endpoints may point elsewhere (a fault proxy, or nowhere to make verification fail). */
-    clients(overrides: { iamEndpoint?: string; stsEndpoint?: string; soracomEndpoint?: string } = {}) {
+    clients(overrides: { iamEndpoint?: string; stsEndpoint?: string; soracomEndpoint?: string; csmsEndpoint?: string } = {}) {
       return {
         aws: createAwsClients({
           endpoint: { iam: overrides.iamEndpoint ?? moto.server.endpoint, sts: overrides.stsEndpoint ?? moto.server.endpoint },
           credentials: testAwsCredentials,
         }),
         soracom: overrides.soracomEndpoint ? new SoracomClient({ endpoint: overrides.soracomEndpoint, ...soracomAuth }) : soracom(),
-        csms: csms(),
+        csms: csms(overrides.csmsEndpoint),
       };
     },
     /** An IAM user with one Active key, stored as {"accessKeyId","secretAccessKey"} JSON in a CSMS secret (version v1, SYSCURRENT). */

@@ -1,5 +1,6 @@
 import axios, { isAxiosError, type AxiosInstance, type AxiosResponse, type Method } from 'axios';
 import type { z } from 'zod';
+import { callContext, USER_AGENT_PRODUCT } from '../call-context';
 import type { CsmsConfig } from './config';
 import { classifyResponse, classifyTransportError, errorBodyOf, unexpectedResponse, type CsmsAction } from './errors';
 import { SecretResponse, StageResponse, VersionMetadataResponse, VersionResponse, VersionsResponse, type Secret, type Stage, type Version, type VersionMetadata } from './schemas';
@@ -47,6 +48,12 @@ export class CsmsClient {
       timeout: options.timeoutMs ?? 30_000,
       validateStatus: () => true, // statuses are classified in one place
       transformRequest: [(data: unknown) => data], // the body is sent exactly as it was signed
+    });
+    // provider-side logs and any proxy see which rotation made the call; set after signing, so it is not a signed header
+    this.http.interceptors.request.use((config) => {
+      const context = callContext();
+      if (context) config.headers.set('User-Agent', `${USER_AGENT_PRODUCT} (${context})`);
+      return config;
     });
   }
 

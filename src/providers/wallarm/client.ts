@@ -1,5 +1,6 @@
 import axios, { isAxiosError, type AxiosInstance, type AxiosResponse, type Method } from 'axios';
 import { z } from 'zod';
+import { callContext, USER_AGENT_PRODUCT } from '../call-context';
 import type { WallarmConfig } from './config';
 import { classifyResponse, classifyTransportError, unexpectedResponse, type WallarmAction } from './errors';
 import { ApiToken, DeletedBody, inferredRoutes, type UpdateTokenRequest } from './inferred';
@@ -34,6 +35,12 @@ export class WallarmClient {
       baseURL: options.endpoint,
       timeout: options.timeoutMs ?? 30_000,
       validateStatus: () => true, // statuses are classified in one place: errors.ts
+    });
+    // provider-side logs and any proxy see which rotation made the call
+    this.http.interceptors.request.use((config) => {
+      const context = callContext();
+      if (context) config.headers.set('User-Agent', `${USER_AGENT_PRODUCT} (${context})`);
+      return config;
     });
   }
 
