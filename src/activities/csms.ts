@@ -1,5 +1,5 @@
 import { activityInfo, log } from '@temporalio/activity';
-import type { ConsumerSpec, SourceSpec } from '../rotation/model';
+import type { ConsumerSpec } from '../rotation/model';
 import { SYSCURRENT, SYSPREVIOUS, type CsmsClient } from '../providers/csms/client';
 import { CSMS_ENV } from '../providers/csms/config';
 import { cancelDeletionHint } from '../providers/csms/errors';
