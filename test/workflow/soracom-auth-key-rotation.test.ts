@@ -326,6 +326,34 @@ describe('SORACOM AuthKey rotation on the time-skipping server', () => {
     });
   });
 
+  describe('SORACOM throttling and server errors on the AuthKey calls', () => {
+    let proxy: FaultProxy | undefined;
+    afterEach(async () => {
+      await proxy?.stop();
+      proxy = undefined;
+    });
+
+    it('are retried, and the rotation completes with one new key', async () => {
+      proxy = await startFaultProxy({ upstream: providers.sandbox.endpoint, flavor: 'soracom', seed: serial });
+      proxy.addRule({ match: { method: 'GET', path: '/auth_keys$' }, fault: { kind: 'throttle', seconds: 20 }, times: 2 });
+      proxy.addRule({ match: { method: 'POST', path: '^/auth$' }, fault: { kind: 'status', status: 503 }, after: 1, times: 1 }); // the new key's first login
+      proxy.addRule({ match: { method: 'DELETE', path: '/auth_keys/' }, fault: { kind: 'status', status: 500 }, times: 1 });
+      const me = self();
+      const old = selfKey(serial);
+      const file = keyFile(old);
+      const done = await withWorkers(env, workerReading(file, proxy.endpoint), async () => (await startRotation(env.client, request(me, [fileConsumer(file)]))).result());
+      expect(done.timeline.map((t) => t.phase)).toEqual(FULL_PATH);
+      expect(proxy.calls.filter((c) => c.fault !== undefined).map((c) => `${c.method} ${c.fault} ${c.status}`)).toEqual([
+        'GET throttle 429',
+        'GET throttle 429',
+        'POST status 503',
+        'DELETE status 500',
+      ]);
+      expect(keyIdsOf(me)).toEqual([done.newCredentialId]);
+      expect(readJson(file)).toMatchObject({ authKeyId: done.newCredentialId });
+    });
+  });
+
   describe('refusals before any change', () => {
     /** Starts a rotation that must fail in preflight and leave the user's keys as they were. */
     const refused = async (req: RotationRequestInput, clients = providers.clients()) => {
