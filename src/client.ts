@@ -65,7 +65,10 @@ function printStatus(status: RotationStatus): void {
   print(`rotation   ${status.rotationId}`);
   print(`phase      ${status.phase}`);
   print(`subject    ${status.subject}`);
-  print(`old key    ${status.oldCredentialId ?? '–'}${status.deactivatedAt ? ` (deactivated ${status.deactivatedAt})` : ''}`);
+  // SORACOM cannot disable an AuthKey: say that the old one still logs in rather than call it deactivated
+  const at = status.deactivatedAt;
+  const retired = !at ? '' : status.provider === 'soracom' ? ` (the worker stopped using it ${at}; it logs in until it is deleted)` : ` (deactivated ${at})`;
+  print(`old key    ${status.oldCredentialId ?? '–'}${retired}`);
   print(`new key    ${status.newCredentialId ?? '–'}`);
   print(`delete at  ${status.deleteAt ?? '–'} (recovery window ${status.recoveryWindowDays} days)`);
   for (const c of status.consumers) {
