@@ -17,6 +17,8 @@ import {
   parseRecoveryWindow,
   WallarmCloud,
   WallarmTokenId,
+  SoracomOperatorId,
+  SoracomSamUserName,
   type ConsumerSpec,
   type Phase,
   type RotationStatus,
@@ -33,6 +35,8 @@ import { ProviderError } from './providers/errors';
 import { wallarmConfigFromEnv } from './providers/wallarm/config';
 import { parseConsumerMap, parseExpiringWithin } from './rotation/token-selection';
 import { rotateExpiringTokens } from './wallarm-rotations';
+import { SoracomClient } from './providers/soracom/client';
+import { soracomConfigFromEnv } from './providers/soracom/config';
 
 interface Output {
   json: boolean;
@@ -64,11 +68,15 @@ function printStatus(status: RotationStatus): void {
   print(`rotation   ${status.rotationId}`);
   print(`phase      ${status.phase}`);
   print(`subject    ${status.subject}`);
-  print(`old key    ${status.oldCredentialId ?? '–'}${status.deactivatedAt ? ` (deactivated ${status.deactivatedAt})` : ''}`);
+  // SORACOM cannot disable an AuthKey: say that the old one still logs in rather than call it deactivated
+  const at = status.deactivatedAt;
+  const retired = !at ? '' : status.provider === 'soracom' ? ` (the worker stopped using it ${at}; it logs in until it is deleted)` : ` (deactivated ${at})`;
+  print(`old key    ${status.oldCredentialId ?? '–'}${retired}`);
   print(`new key    ${status.newCredentialId ?? '–'}`);
   print(`delete at  ${status.deleteAt ?? '–'} (recovery window ${status.recoveryWindowDays} days${status.pickupGraceSeconds ? `; consumers got ${status.pickupGraceSeconds} s to pick up the new key before deactivation` : ''})`);
   for (const c of status.consumers) {
-    print(`consumer   ${c.consumer} [${c.mode}] → ${c.mode === 'new-version' ? 'secret' : 'set'} ${c.credentialsId}: ${c.state}, holds ${c.holds ?? 'nothing'}${c.note ? ` — ${c.note}` : ''}`);
+    const where = c.mode === 'new-version' ? 'secret' : c.mode === 'replace' ? 'file' : 'set';
+    print(`consumer   ${c.consumer} [${c.mode}] → ${where} ${c.credentialsId}: ${c.state}, holds ${c.holds ?? 'nothing'}${c.note ? ` — ${c.note}` : ''}`);
   }
   if (status.problem) print(`problem    ${status.problemType ? `[${status.problemType}] ` : ''}${status.problem}`);
   if (status.phase === 'pending-deletion') {
@@ -146,6 +154,31 @@ function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T 
 
 const collectConsumers = (value: string, previous: ConsumerSpec[] = []) => [...previous, argument(parseConsumerArg)(value)];
 
+/** An AuthKey goes into a file or a CSMS secret; no SORACOM credentials type holds one. */
+const collectAuthKeyConsumers = (value: string, previous: ConsumerSpec[] = []) => {
+  const consumer = argument(parseConsumerArg)(value);
+  if (consumer.kind === 'soracom-credentials-set') {
+    throw new InvalidArgumentError(`--consumer '${value}': a SORACOM credentials set cannot hold a SORACOM AuthKey; use file:<absolute path> or csms:<secretName>`);
+  }
+  return [...previous, consumer];
+};
+
+/** The SORACOM operator to rotate in: given, or the one the SORACOM AuthKey in the operator's environment logs in to. */
+async function resolveOperator(operator: string | undefined): Promise<string> {
+  if (operator) return operator;
+  let config;
+  try {
+    config = soracomConfigFromEnv();
+  } catch (err) {
+    throw new OperatorError(`cannot tell which SORACOM operator to use: ${(err as Error).message}. Pass --operator OP… or set the SORACOM variables.`);
+  }
+  try {
+    return (await new SoracomClient(config).identity()).operatorId;
+  } catch (err) {
+    throw new OperatorError(`cannot tell which SORACOM operator to use: ${(err as Error).message} Pass --operator OP….`);
+  }
+}
+
 export function buildCli(): Command {
   const program = new Command('rotator')
     .exitOverride() // before the subcommands, which inherit it: usage errors exit 2 from main()
@@ -156,8 +189,8 @@ export function buildCli(): Command {
       `
 Connection: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE (default "default"), or a
 temporal.toml profile (TEMPORAL_PROFILE). AWS: the SDK's default credential chain; AWS_ENDPOINT_URL_IAM /
-AWS_ENDPOINT_URL_STS point it at an emulator. SORACOM (worker): SORACOM_AUTH_KEY_ID, SORACOM_AUTH_KEY and
-SORACOM_ENDPOINT or SORACOM_COVERAGE_TYPE=jp|g.
+AWS_ENDPOINT_URL_STS point it at an emulator. SORACOM (worker): SORACOM_AUTH_KEY_ID and SORACOM_AUTH_KEY (or
+SORACOM_AUTH_KEY_FILE, a JSON file the rotator can rotate) and SORACOM_ENDPOINT or SORACOM_COVERAGE_TYPE=jp|g.
 
 A rotation goes: ${PHASES.slice(0, 8).join(' → ')}
 (other endings: compensating → failed, restored). Its id is derived from the credential:
@@ -178,7 +211,7 @@ aws-iam:<account>:<user>, so there is only ever one live rotation per key.`,
     .requiredOption('--user <name>', 'IAM user whose access key is rotated', parseWith(IamUserName))
     .requiredOption(
       '--consumer <spec>',
-      'where the key is stored, repeatable: soracom:<credentialsId>[:update|versioned] (update = PUT the same set, the default; versioned = new set <prefix>-<yyyymmdd>, old set deleted with the old key), or csms:<secretName> (a new Huawei Cloud CSMS secret version that takes SYSCURRENT)',
+      'where the key is stored, repeatable: soracom:<credentialsId>[:update|versioned] (update = PUT the same set, the default; versioned = new set <prefix>-<yyyymmdd>, old set deleted with the old key), or csms:<secretName> (a new Huawei Cloud CSMS secret version that takes SYSCURRENT), or file:<absolute path> (a JSON file on the workers, replaced atomically)',
       collectConsumers,
     )
     .option('--account <id>', 'AWS account id (default: the account of your AWS credentials)', parseWith(AwsAccountId))
@@ -339,6 +372,66 @@ The CLI and the worker need WALLARM_API_TOKEN (and WALLARM_CLOUD or WALLARM_API_
           else print(`${o.outcome.padEnd(16)} ${o.rotationId}  '${o.name}' expires ${o.expireAt}${o.detail ? ` — ${o.detail}` : ''}`);
         }
         if (outcomes.some((o) => o.outcome === 'not-started')) process.exitCode = 1;
+      });
+    });
+
+  rotate
+    .command('soracom-auth-key')
+    .description("rotate a SORACOM SAM user's AuthKey — typically the rotator's own login — and register the new key with each consumer")
+    .requiredOption('--user <samUser>', 'SAM user whose AuthKey is rotated, e.g. credential-rotator', parseWith(SoracomSamUserName))
+    .requiredOption(
+      '--consumer <spec>',
+      "where the key is stored, repeatable: file:<absolute path> (a JSON file {\"authKeyId\",\"authKey\"} replaced atomically, e.g. the worker's SORACOM_AUTH_KEY_FILE) or csms:<secretName> (a new CSMS secret version holding the same JSON)",
+      collectAuthKeyConsumers,
+    )
+    .option('--operator <id>', 'SORACOM operator id, e.g. OP0012345678 (default: the operator your SORACOM AuthKey variables log in to)', parseWith(SoracomOperatorId))
+    .option('--recovery-window <days>', "days the old AuthKey is kept — and still logs in — before it is deleted, 7d..30d (default 7d)", argument(parseRecoveryWindow))
+    .option('--pickup-grace <duration>', `time consumers get to pick up the new key before the switch is checked, 0s..60m (default ${DEFAULT_PICKUP_GRACE_SECONDS}s)`, argument(parsePickupGrace))
+    .addOption(
+      new Option('--wait <phase>', 'show live progress until this phase is reached (default: until preflight has passed)').choices(
+        PHASES.filter((p) => p !== 'compensating'),
+      ),
+    )
+    .option('--no-wait', 'return as soon as the rotation is started')
+    .option('--json', 'print JSON lines instead of text')
+    .addHelpText(
+      'after',
+      `
+Example (the rotator rotating its own login; the worker runs with SORACOM_AUTH_KEY_FILE=/var/lib/rotator/soracom-auth-key.json):
+  rotator rotate soracom-auth-key --user credential-rotator --consumer file:/var/lib/rotator/soracom-auth-key.json --recovery-window 7d
+
+What happens: preflight checks the worker logs in to the named operator, that the user has exactly one AuthKey
+(SORACOM does not publish its cap; the rotator allows two at a time, like IAM) and that each consumer holds an
+AuthKey as {"authKeyId","authKey"} JSON. A new AuthKey is generated (once: one left by a lost answer is found and
+deleted), verified with POST /auth (it must log in as that user of that operator), then written to each consumer.
+A file is replaced atomically (temporary file, fsync, rename; mode 0600) after its content is copied to
+<file>.previous (0600), from which a failed rotation puts it back. The worker re-reads SORACOM_AUTH_KEY_FILE
+whenever it logs in again, and logs in with the new key before the rotation moves on.
+
+SORACOM cannot disable an AuthKey: during the recovery window the OLD KEY STILL LOGS IN. It is deleted when the
+window ends (or at 'rotator delete-now'); 'rotator restore' keeps it — then the user has two keys until you delete
+one. The rotator never deletes the key its own worker logs in with. The rotation id is
+soracom-auth-key:<operator>:<user>. SAM permissions: deploy/soracom/rotator-sam-self-rotation.json (README).`,
+    )
+    .action(async (opts: { user: string; consumer: ConsumerSpec[]; operator?: string; recoveryWindow?: number; pickupGrace?: number; wait: Phase | boolean; json?: boolean }) => {
+      const out = { json: !!opts.json };
+      const operatorId = await resolveOperator(opts.operator);
+      await withClient(async (client) => {
+        const handle = await startRotation(client, {
+          source: { kind: 'soracom-auth-key', operatorId, userName: opts.user },
+          consumers: opts.consumer,
+          recoveryWindowDays: opts.recoveryWindow ?? 7,
+          pickupGraceSeconds: opts.pickupGrace ?? DEFAULT_PICKUP_GRACE_SECONDS,
+          requestedBy: process.env.USER,
+        });
+        const rotationId = handle.workflowId;
+        if (out.json) printJson({ rotationId, runId: handle.firstExecutionRunId, started: true });
+        else print(`started rotation ${rotationId} (the old AuthKey keeps logging in until it is deleted at the end of the window)`);
+        if (opts.wait === false) return;
+        const status = await followPhases(client, rotationId, typeof opts.wait === 'string' ? opts.wait : 'creating', out);
+        if (!out.json) print('');
+        showStatus(status, out.json);
+        if (status.phase === 'failed') process.exitCode = 1;
       });
     });
 

@@ -2,6 +2,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { GracefulShutdownPeriodExpiredError, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createAwsIamActivities } from './activities/aws-iam';
 import { createSoracomActivities } from './activities/soracom';
+import { createSoracomAuthKeyActivities } from './activities/soracom-auth-key';
+import { createFileActivities } from './activities/file';
 import { createCsmsActivities } from './activities/csms';
 import { CsmsClient } from './providers/csms/client';
 import { csmsConfigFromEnv } from './providers/csms/config';
@@ -45,9 +47,11 @@ export function providerClientsFromEnv(): ProviderClients {
 export function providerActivities(clients: ProviderClients): Record<ProviderQueue, object> {
   return {
     'provider-aws-iam': createAwsIamActivities(clients.aws),
-    'provider-soracom': createSoracomActivities(clients.soracom),
+    // SORACOM credentials sets (consumer) and AuthKeys (source): one queue, as SORACOM limits calls per operator
+    'provider-soracom': { ...createSoracomActivities(clients.soracom), ...createSoracomAuthKeyActivities(clients.soracom) },
     'provider-csms': createCsmsActivities(clients.csms),
     'provider-wallarm': createWallarmActivities(clients.wallarm, { now: clients.wallarmNow }),
+    'provider-file': createFileActivities(),
   };
 }
 
@@ -64,6 +68,8 @@ export function providerPace(queue: ProviderQueue, env: NodeJS.ProcessEnv = proc
     'provider-csms': { rps: 10, concurrency: 10 },
     // unpublished limit (notes §3.3); a commented-out doc line says 500/s: stay far below it
     'provider-wallarm': { rps: 5, concurrency: 10 },
+    // local file writes: no remote limit, just keep them few
+    'provider-file': { rps: 20, concurrency: 4 },
   };
   const number = (key: string, fallback: number) => {
     const raw = env[key];
@@ -160,9 +166,10 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     const workers = await createWorkers({ connection, namespace, clients, dataConverter, env });
     logger.info(
       { address, namespace },
-      `worker ready: ${address}, namespace ${namespace}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom, provider-csms, provider-wallarm` +
+      `worker ready: ${address}, namespace ${namespace}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom, provider-csms, provider-wallarm, provider-file` +
         `${clients.csms ? '' : ' (no CSMS configuration: csms consumers will be refused)'}` +
-        `${clients.wallarm ? ` (Wallarm ${clients.wallarm.cloud})` : ' (Wallarm not configured)'}`,
+        `${clients.wallarm ? ` (Wallarm ${clients.wallarm.cloud})` : ' (Wallarm not configured)'}` +
+        `${clients.soracom.authKeyFile ? ` (SORACOM AuthKey from ${clients.soracom.authKeyFile})` : ''}`,
     );
     if (readyFile) writeFileSync(readyFile, `${process.pid}\n`);
     try {

@@ -1,24 +1,23 @@
 import { activityInfo, log } from '@temporalio/activity';
-import type { ConsumerSpec, SourceSpec } from '../rotation/model';
+import type { ConsumerSpec } from '../rotation/model';
 import { SYSCURRENT, SYSPREVIOUS, type CsmsClient } from '../providers/csms/client';
 import { CSMS_ENV } from '../providers/csms/config';
 import { cancelDeletionHint } from '../providers/csms/errors';
 import type { Secret } from '../providers/csms/schemas';
 import { classified, rejectRequest } from './failures';
 import type { ConsumerActivities, ConsumerReading, RestorePoint, RollbackOutcome } from './consumer';
-import type { NewCredential } from './source';
+import { credentialFields, holdsOf, jsonShapeOf, parseJsonObject as parseValue, shapeMismatch } from './credential-json';
 
 /**
  * A CSMS secret consumer. The secret's value is a JSON object `{"accessKeyId", "secretAccessKey", …}`: the field names
  * of the AWS SDKs' credential object and of SORACOM's aws-credentials sets, so software can hand the parsed value to
- * an AWS client as is. Other fields the operator keeps in the value (a region, a bucket) are carried into each new version.
+ * an AWS client as is; a SORACOM AuthKey is `{"authKeyId", "authKey"}`, the body of SORACOM's POST /auth (see
+ * credential-json.ts). Other fields the operator keeps in the value (a region, a bucket) are carried into each new version.
  *
  * Registering adds a version, which CSMS marks SYSCURRENT while the former SYSCURRENT becomes SYSPREVIOUS; software
  * reading SYSCURRENT gets the new key. Rolling back moves SYSCURRENT (and SYSPREVIOUS) back to the versions recorded
  * at preflight.
  */
-const ACCESS_KEY_ID = 'accessKeyId';
-const SECRET_ACCESS_KEY = 'secretAccessKey';
 // CSMS's own default recovery window for scheduled deletion (DeleteSecretForSchedule)
 const DEFAULT_DELETION_WINDOW_DAYS = 30;
 
@@ -31,29 +30,6 @@ interface CurrentValue {
 function csmsConsumer(consumer: ConsumerSpec) {
   if (consumer.kind !== 'csms-secret') throw rejectRequest('WrongProvider', `consumer kind ${consumer.kind} sent to the csms task queue`);
   return consumer;
-}
-
-/** The credential as the secret's JSON fields; only AWS access keys for now. */
-function credentialFields(source: SourceSpec, credential: NewCredential): Record<string, string> {
-  if (source.kind !== 'aws-iam-access-key' || !credential.secret.secretAccessKey) {
-    throw rejectRequest('IncompatibleConsumer', `a CSMS secret consumer holds an AWS access key as JSON; a ${source.kind} is not supported yet`);
-  }
-  return { [ACCESS_KEY_ID]: credential.id, [SECRET_ACCESS_KEY]: credential.secret.secretAccessKey };
-}
-
-function parseValue(text: string | null | undefined): Record<string, unknown> | null {
-  if (typeof text !== 'string') return null;
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
-function holdsOf(value: Record<string, unknown> | null): string | null {
-  const id = value?.[ACCESS_KEY_ID];
-  return typeof id === 'string' ? id : null;
 }
 
 function pendingDeletion(secret: Secret, projectId: string): Error {
@@ -83,8 +59,9 @@ export function createCsmsActivities(csms: CsmsClient | undefined): ConsumerActi
   return {
     async planConsumer({ consumer, source }) {
       const { secretName } = csmsConsumer(consumer);
-      if (source.kind !== 'aws-iam-access-key') {
-        throw rejectRequest('IncompatibleConsumer', `csms:${secretName} holds an AWS access key as JSON and cannot hold a ${source.kind}`);
+      const shape = jsonShapeOf(source);
+      if (shape === undefined) {
+        throw rejectRequest('IncompatibleConsumer', `csms:${secretName} holds an AWS access key or a SORACOM AuthKey as JSON and cannot hold a ${source.kind}`);
       }
       return classified(async () => {
         const secret = await client().showSecret(secretName);
@@ -96,11 +73,12 @@ export function createCsmsActivities(csms: CsmsClient | undefined): ConsumerActi
           throw rejectRequest('CsmsSecretNotEnabled', `CSMS secret '${secretName}' is ${secret.state}; only an ENABLED secret can take a new version. No change was made.`);
         }
         const current = await readCurrent(secretName);
-        if (current === null || current.holds === null) {
+        const mismatch = current === null ? undefined : shapeMismatch(source, current.value);
+        if (current === null || mismatch !== undefined) {
           throw rejectRequest(
             'CsmsSecretFormat',
-            `CSMS secret '${secretName}' ${current === null ? 'has no SYSCURRENT version' : `SYSCURRENT (${current.versionId}) is not a JSON object with "${ACCESS_KEY_ID}"`}; ` +
-              `the rotator writes {"${ACCESS_KEY_ID}","${SECRET_ACCESS_KEY}"} JSON, which the software reading it would not expect. No change was made.`,
+            `CSMS secret '${secretName}' ${current === null ? `has no SYSCURRENT version; the rotator writes {"${shape.idField}","${shape.secretField}"} for ${shape.holding}` : `SYSCURRENT (${current.versionId}) ${mismatch}`}, ` +
+              `which the software reading it would not expect. No change was made.`,
           );
         }
         const previous = await client().showSecretStage(secretName, SYSPREVIOUS);
@@ -111,7 +89,7 @@ export function createCsmsActivities(csms: CsmsClient | undefined): ConsumerActi
 
     async putCredential({ consumer, source, credential }) {
       const { secretName } = csmsConsumer(consumer);
-      const fields = credentialFields(source, credential);
+      const fields = credentialFields(source, credential, `csms:${secretName}`);
       return classified(async () => {
         const before = await readCurrent(secretName);
         // a retry after a lost response finds its own earlier version as SYSCURRENT: never add a second one

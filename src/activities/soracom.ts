@@ -33,12 +33,15 @@ function reading(credentialsId: string, set: CredentialsModel | null): ConsumerR
 }
 
 /** The SORACOM credentials type that holds a credential of this source, and what the source calls that credential. */
-function setTypeFor(source: SourceSpec): { type: string; holding: string } {
+function setTypeFor(source: SourceSpec, credentialsId: string): { type: string; holding: string } {
   switch (source.kind) {
     case 'aws-iam-access-key':
       return { type: AWS_CREDENTIALS, holding: 'an AWS access key' };
     case 'wallarm-api-token':
       return { type: API_TOKEN_CREDENTIALS, holding: 'a Wallarm API token' };
+    case 'soracom-auth-key':
+      // no credentials type is meant for an AuthKey, and nothing of SORACOM's would log in with one from a set
+      throw rejectRequest('IncompatibleConsumer', `soracom:${credentialsId}: a SORACOM credentials set cannot hold a SORACOM AuthKey; use a file:<path> or csms:<secretName> consumer. No change was made.`);
   }
 }
 
@@ -63,7 +66,7 @@ export function createSoracomActivities(soracom: SoracomClient): ConsumerActivit
   return {
     async planConsumer({ consumer, source, today }) {
       const { credentialsId, mode } = soracomConsumer(consumer);
-      const expected = setTypeFor(source);
+      const expected = setTypeFor(source, credentialsId);
       return classified(async () => {
         const sets = await soracom.listCredentials();
         const current = sets.find((s) => s.credentialsId === credentialsId) ?? null;
@@ -86,7 +89,7 @@ export function createSoracomActivities(soracom: SoracomClient): ConsumerActivit
         if (!existing && mode === 'update') {
           throw rejectRequest('SoracomCredentialsSetGone', `SORACOM credentials set '${targetCredentialsId}' was deleted during the rotation; update mode never recreates a set — check who removed it`);
         }
-        const { type } = setTypeFor(source);
+        const { type } = setTypeFor(source, targetCredentialsId);
         const description = existing?.description ?? `rotated from ${credentialsId}`;
         const body = { type, description: type === API_TOKEN_CREDENTIALS ? describeTokenSet(description, credential.id) : description, credentials };
         // a retry after a lost response finds its own earlier write: PUT is idempotent, POST only for a set not there yet

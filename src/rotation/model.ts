@@ -63,7 +63,25 @@ export const WallarmApiTokenSource = z.object({
   /** the new token's lifetime; by default the old token's (none if it had no expiry) */
   lifetimeDays: z.number().int().min(1, 'token lifetime must be 1–3650 whole days').max(3650, 'token lifetime must be 1–3650 whole days').optional(),
 });
-export const SourceSpec = z.discriminatedUnion('kind', [AwsIamAccessKeySource, WallarmApiTokenSource]);
+/** SORACOM operator ids: `OP` and 10 characters (digits in production, e.g. OP0012345678). */
+export const SoracomOperatorId = z
+  .string()
+  .regex(/^OP[0-9A-Z]{10}$/, 'SORACOM operator id must be OP followed by 10 digits or capital letters, e.g. OP0012345678');
+/** SAM user names: the spec sets no pattern; keep to what fits a URL path segment unescaped. */
+export const SoracomSamUserName = z
+  .string()
+  .regex(/^[\w.@+=,-]{1,100}$/, 'SAM user name must be 1–100 characters of letters, digits and ._@+=,-');
+
+/**
+ * A SORACOM SAM user's AuthKey — typically the rotator's own login. SORACOM cannot disable an AuthKey: during the
+ * recovery window the old key still authenticates, and it is deleted at the window's end.
+ */
+export const SoracomAuthKeySource = z.object({
+  kind: z.literal('soracom-auth-key'),
+  operatorId: SoracomOperatorId,
+  userName: SoracomSamUserName,
+});
+export const SourceSpec = z.discriminatedUnion('kind', [AwsIamAccessKeySource, WallarmApiTokenSource, SoracomAuthKeySource]);
 export type SourceSpec = z.infer<typeof SourceSpec>;
 
 /**
@@ -87,7 +105,22 @@ export const CsmsSecretConsumer = z.object({
   kind: z.literal('csms-secret'),
   secretName: CsmsSecretName,
 });
-export const ConsumerSpec = z.discriminatedUnion('kind', [SoracomCredentialsSetConsumer, CsmsSecretConsumer]);
+/**
+ * Absolute, normalised POSIX paths only (no `.`/`..` segments, no `//`, no trailing `/`): the file is written beside
+ * itself (temp + rename), so its directory must be unambiguous. No Node built-ins here: the workflow bundle includes this.
+ */
+export const ConsumerFilePath = z
+  .string()
+  .max(4096, 'file path must be at most 4096 characters')
+  .refine((p) => p.startsWith('/'), 'file path must be absolute, e.g. /etc/rotator/soracom-auth-key.json')
+  .refine((p) => !p.includes('\0') && p.length > 1 && !p.endsWith('/') && !p.includes('//') && !p.split('/').some((seg) => seg === '.' || seg === '..'), 'file path must be a normalised path to a file (no ., .., // or trailing /)');
+
+/** A JSON file on the worker's file system (the rotator's own SORACOM AuthKey file, say), replaced atomically. */
+export const FileConsumer = z.object({
+  kind: z.literal('file'),
+  path: ConsumerFilePath,
+});
+export const ConsumerSpec = z.discriminatedUnion('kind', [SoracomCredentialsSetConsumer, CsmsSecretConsumer, FileConsumer]);
 export type ConsumerSpec = z.infer<typeof ConsumerSpec>;
 
 /**
@@ -118,12 +151,14 @@ export type RotationRequest = z.infer<typeof RotationRequest>;
 export type RotationRequestInput = z.input<typeof RotationRequest>;
 
 /** The provider name shown in the UI (`CredentialProvider`) and used to route activities to a task queue. */
-export function sourceProvider(source: SourceSpec): 'aws-iam' | 'wallarm' {
+export function sourceProvider(source: SourceSpec): 'aws-iam' | 'wallarm' | 'soracom' {
   switch (source.kind) {
     case 'aws-iam-access-key':
       return 'aws-iam';
     case 'wallarm-api-token':
       return 'wallarm';
+    case 'soracom-auth-key':
+      return 'soracom';
   }
 }
 
@@ -134,6 +169,8 @@ export function rotationIdFor(source: SourceSpec): string {
       return `aws-iam:${source.accountId}:${source.userName}`;
     case 'wallarm-api-token':
       return `wallarm:${source.cloud}:${source.tokenId}`;
+    case 'soracom-auth-key':
+      return `soracom-auth-key:${source.operatorId}:${source.userName}`;
   }
 }
 
@@ -144,7 +181,14 @@ export function subjectOf(source: SourceSpec): string {
       return `arn:aws:iam::${source.accountId}:user/${source.userName}`;
     case 'wallarm-api-token':
       return `wallarm:${source.cloud}:api-token/${source.tokenId}`;
+    case 'soracom-auth-key':
+      return soracomUserSubject(source.operatorId, source.userName);
   }
+}
+
+/** The SAM user an AuthKey belongs to, as the rotation's subject. */
+export function soracomUserSubject(operatorId: string, userName: string): string {
+  return `soracom:${operatorId}:user/${userName}`;
 }
 
 export function consumerLabel(consumer: ConsumerSpec): string {
@@ -153,11 +197,13 @@ export function consumerLabel(consumer: ConsumerSpec): string {
       return `soracom:${consumer.credentialsId}`;
     case 'csms-secret':
       return `csms:${consumer.secretName}`;
+    case 'file':
+      return `file:${consumer.path}`;
   }
 }
 
-/** How a consumer takes a new credential: `update`/`versioned` SORACOM sets, or a new CSMS secret version. */
-export type ConsumerMode = SoracomSetMode | 'new-version';
+/** How a consumer takes a new credential: `update`/`versioned` SORACOM sets, a new CSMS secret version, or a file replaced whole. */
+export type ConsumerMode = SoracomSetMode | 'new-version' | 'replace';
 
 export function consumerMode(consumer: ConsumerSpec): ConsumerMode {
   switch (consumer.kind) {
@@ -165,6 +211,8 @@ export function consumerMode(consumer: ConsumerSpec): ConsumerMode {
       return consumer.mode;
     case 'csms-secret':
       return 'new-version';
+    case 'file':
+      return 'replace';
   }
 }
 
@@ -175,14 +223,21 @@ export function consumerHome(consumer: ConsumerSpec): string {
       return consumer.credentialsId;
     case 'csms-secret':
       return consumer.secretName;
+    case 'file':
+      return consumer.path;
   }
 }
 
 /**
- * CLI syntax of a consumer: `soracom:<credentialsId>[:update|versioned]` or `csms:<secretName>`.
- * Returns the parsed spec or throws an Error naming the allowed forms.
+ * CLI syntax of a consumer: `soracom:<credentialsId>[:update|versioned]`, `csms:<secretName>` or `file:<absolute path>`
+ * (the path may itself hold colons). Returns the parsed spec or throws an Error naming the allowed forms.
  */
 export function parseConsumerArg(arg: string): ConsumerSpec {
+  if (arg.startsWith('file:')) {
+    const parsed = FileConsumer.safeParse({ kind: 'file', path: arg.slice('file:'.length) });
+    if (!parsed.success) throw new Error(`--consumer '${arg}': ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    return parsed.data;
+  }
   const [kind, id, mode, ...rest] = arg.split(':');
   if (kind === 'csms' && id && mode === undefined) {
     const parsed = CsmsSecretConsumer.safeParse({ kind: 'csms-secret', secretName: id });
@@ -190,7 +245,7 @@ export function parseConsumerArg(arg: string): ConsumerSpec {
     return parsed.data;
   }
   if (kind !== 'soracom' || !id || rest.length > 0) {
-    throw new Error(`--consumer '${arg}' is not understood; use soracom:<credentialsId>[:update|versioned] or csms:<secretName>`);
+    throw new Error(`--consumer '${arg}' is not understood; use soracom:<credentialsId>[:update|versioned] or csms:<secretName>, or file:<absolute path>`);
   }
   const parsed = SoracomCredentialsSetConsumer.safeParse({ kind: 'soracom-credentials-set', credentialsId: id, mode: mode || 'update' });
   if (!parsed.success) {

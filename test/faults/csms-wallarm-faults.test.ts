@@ -100,6 +100,7 @@ describe('CSMS faults, injected at a proxy in front of the CSMS sandbox', () => 
     source: { kind: 'aws-iam-access-key', userName, accountId: ACCOUNT },
     consumers: secretNames.map(secret),
     recoveryWindowDays: 7,
+    pickupGraceSeconds: 0, // real time here: no grace
   });
   const versionsOf = (secretName: string) => [...providers.csmsSandbox.secret(CSMS_PROJECT, secretName)!.versions.keys()];
   const createVersionOf = (secretName: string) => ({ method: 'POST', path: `/secrets/${secretName}/versions$` });
@@ -195,6 +196,7 @@ describe('Wallarm faults, injected at a proxy in front of the Wallarm sandbox', 
     source: { kind: 'wallarm-api-token', cloud: 'us1', tokenId },
     consumers: [{ kind: 'soracom-credentials-set', credentialsId, mode: 'update' }],
     recoveryWindowDays: 7,
+    pickupGraceSeconds: 0, // real time here: no grace
   });
   const createToken = { method: 'POST', path: '^/v2/api_tokens$' };
   const tokensNamed = (realname: string) => p.wallarm.tokensOf(7).filter((t) => t.realname === realname).map((t) => t.id);

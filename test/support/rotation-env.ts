@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createAwsClients } from '../../src/providers/aws-iam/clients';
 import { SoracomClient } from '../../src/providers/soracom/client';
-import { startSoracomSandbox, type RateLimits, type SoracomSandbox } from '../../src/sandbox/soracom/server';
+import { startSoracomSandbox, type RateLimits, type SoracomSandbox, type SoracomSandboxOptions } from '../../src/sandbox/soracom/server';
 import { CsmsClient } from '../../src/providers/csms/client';
 import { startCsmsSandbox, type CsmsSandbox } from '../../src/sandbox/csms/server';
 import { createWorkers, runWorkers, type ProviderClients } from '../../src/worker';
@@ -22,7 +22,13 @@ const csmsKey = { accessKey: 'HPUAROTATORTESTAK001', secretKey: 'rotator-test-se
  * seed them and read back what they hold, so tests assert outcomes at the providers.
  */
 export function useProviders(
-  options: { soracomRateLimits?: RateLimits; soracomDenies?: (method: string, path: string) => boolean; csmsDenies?: (operation: string, secretName: string | undefined) => boolean } = {},
+  options: {
+    soracomRateLimits?: RateLimits;
+    soracomDenies?: (method: string, path: string) => boolean;
+    csmsDenies?: (operation: string, secretName: string | undefined) => boolean;
+    /** more SORACOM sandbox options (more SAM users, AuthKey behaviours); `operators` replaces the default seed */
+    soracomSandbox?: Partial<SoracomSandboxOptions>;
+  } = {},
 ) {
   const moto = useMoto();
   let sandbox: SoracomSandbox | undefined;
@@ -34,6 +40,7 @@ export function useProviders(
         operators: [{ operatorId: OPERATOR, users: [{ userName: 'rotator', authKeys: [soracomAuth] }] }],
         rateLimits: options.soracomRateLimits,
         denies: options.soracomDenies,
+        ...options.soracomSandbox,
       }),
     );
   });

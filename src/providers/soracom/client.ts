@@ -5,6 +5,7 @@ import type { SoracomConfig } from './config';
 import { callContext, USER_AGENT_PRODUCT } from '../call-context';
 import { classifyResponse, classifyTransportError, isRejectedSession, unexpectedResponse, type SoracomAction } from './errors';
 import { AuthKeyResponse, AuthResponse, CredentialsBody, CredentialsModel, GeneratedAuthKey } from './schemas';
+import { readAuthKeyFile, type AuthKeyPair } from './auth-key-file';
 
 export interface SoracomClientOptions extends SoracomConfig {
   /** TTL asked of each API key/token pair; default 86400 s, SORACOM's default (max 172800) */
@@ -18,6 +19,14 @@ export type DeleteOutcome = 'deleted' | 'already-gone';
 
 interface Session extends AuthResponse {
   readonly expiresAt: number;
+  /** the AuthKey the pair was issued for */
+  readonly authKeyId: string;
+}
+
+/** Who an AuthKey logs in as. */
+export interface SoracomIdentity {
+  operatorId: string;
+  userName?: string;
 }
 
 interface ApiRequest {
@@ -36,17 +45,18 @@ const sessions = new Map<string, Promise<Session>>();
 export class SoracomClient {
   private readonly http: AxiosInstance;
   private readonly endpoint: string;
-  private readonly authKeyId: string;
-  // a #private field: util.inspect and JSON.stringify of the client never show it
-  readonly #authKey: string;
+  // a #private field: util.inspect and JSON.stringify of the client never show it; the file's latest content when there is one
+  #key: AuthKeyPair;
+  /** the JSON file the AuthKey is read from for every new pair, when configured so (SORACOM_AUTH_KEY_FILE) */
+  readonly authKeyFile: string | undefined;
   private readonly sessionKey: string;
   private readonly tokenTimeoutSeconds: number;
   private readonly now: () => number;
 
   constructor(options: SoracomClientOptions) {
     this.endpoint = options.endpoint;
-    this.authKeyId = options.authKeyId;
-    this.#authKey = options.authKey;
+    this.#key = { authKeyId: options.authKeyId, authKey: options.authKey };
+    this.authKeyFile = options.authKeyFile;
     this.http = axios.create({
       baseURL: options.endpoint,
       timeout: options.timeoutMs ?? 30_000,
@@ -59,7 +69,8 @@ export class SoracomClient {
       if (context) config.headers.set('User-Agent', `${USER_AGENT_PRODUCT} (${context})`);
       return config;
     });
-    this.sessionKey = `${options.endpoint}\n${options.authKeyId}`;
+    // a file-configured client keeps one pair per file: whichever key the file holds when it is renewed
+    this.sessionKey = options.authKeyFile === undefined ? `${options.endpoint}\n${options.authKeyId}` : `${options.endpoint}\nfile:${options.authKeyFile}`;
     this.tokenTimeoutSeconds = options.tokenTimeoutSeconds ?? 86_400;
     this.now = options.now ?? Date.now;
   }
@@ -118,8 +129,39 @@ export class SoracomClient {
   }
 
   /** The operator and SAM user the AuthKey belongs to. */
-  async identity(): Promise<{ operatorId: string; userName?: string }> {
+  async identity(): Promise<SoracomIdentity> {
     const { operatorId, userName } = await this.session(this.action('auth'));
+    return userName === undefined ? { operatorId } : { operatorId, userName };
+  }
+
+  /** The id of the AuthKey this client is configured with now: the file's current content, when it reads one. */
+  configuredAuthKeyId(): string {
+    return this.authKeyFile === undefined ? this.#key.authKeyId : this.readKeyFile(this.action('auth')).authKeyId;
+  }
+
+  /**
+   * Drops the cached pair if it was issued for another AuthKey than the configured one (a rotated file) and logs in
+   * with the configured key: from here on every call of this process uses it. Returns the key id in use and its identity.
+   */
+  async switchToConfiguredAuthKey(): Promise<SoracomIdentity & { authKeyId: string }> {
+    const action = this.action('auth');
+    const wanted = this.configuredAuthKeyId();
+    let session = await this.session(action);
+    if (session.authKeyId !== wanted) {
+      await this.forget(session);
+      session = await this.session(action);
+    }
+    const { operatorId, userName, authKeyId } = session;
+    return { authKeyId, operatorId, ...(userName === undefined ? {} : { userName }) };
+  }
+
+  /** Logs in with another AuthKey (a new one, to verify it), uncached: who SORACOM says it belongs to. */
+  async identityOfAuthKey(key: AuthKeyPair): Promise<SoracomIdentity> {
+    const action: SoracomAction = { operation: 'auth', authKeyId: key.authKeyId, endpoint: this.endpoint };
+    const request: ApiRequest = { method: 'POST', url: '/auth', data: { authKeyId: key.authKeyId, authKey: key.authKey } };
+    const response = await this.exchange(action, request, undefined, [key.authKey]);
+    if (response.status !== 200) throw classifyResponse(action, response, [key.authKey, ...this.secrets(request, undefined)]);
+    const { operatorId, userName } = parsed(action, response, AuthResponse);
     return userName === undefined ? { operatorId } : { operatorId, userName };
   }
 
@@ -154,12 +196,12 @@ export class SoracomClient {
     return response;
   }
 
-  private async exchange(action: SoracomAction, request: ApiRequest, session: Session | undefined): Promise<AxiosResponse> {
+  private async exchange(action: SoracomAction, request: ApiRequest, session: Session | undefined, extraSecrets: readonly string[] = []): Promise<AxiosResponse> {
     const headers = session === undefined ? {} : { 'X-Soracom-API-Key': session.apiKey, 'X-Soracom-Token': session.token };
     try {
       return await this.http.request({ ...request, headers });
     } catch (err) {
-      if (isAxiosError(err)) throw classifyTransportError(action, { code: err.code, message: err.message }, this.secrets(request, session));
+      if (isAxiosError(err)) throw classifyTransportError(action, { code: err.code, message: err.message }, [...extraSecrets, ...this.secrets(request, session)]);
       throw err;
     }
   }
@@ -189,18 +231,29 @@ export class SoracomClient {
   private async authenticate(cause: SoracomAction): Promise<Session> {
     const { permission: _needsNoPermission, ...context } = cause;
     const action: SoracomAction = { ...context, operation: cause.operation === 'auth' ? 'auth' : `auth (for ${cause.operation})` };
-    const request: ApiRequest = { method: 'POST', url: '/auth', data: { authKeyId: this.authKeyId, authKey: this.#authKey, tokenTimeoutSeconds: this.tokenTimeoutSeconds } };
+    // a rotated file takes effect at the next pair: read it for every login
+    const key = this.authKeyFile === undefined ? this.#key : this.readKeyFile(action);
+    this.#key = key;
+    const request: ApiRequest = { method: 'POST', url: '/auth', data: { authKeyId: key.authKeyId, authKey: key.authKey, tokenTimeoutSeconds: this.tokenTimeoutSeconds } };
     const requestedAt = this.now();
     const response = await this.exchange(action, request, undefined);
-    if (response.status !== 200) throw classifyResponse(action, response, this.secrets(request, undefined));
-    return { ...parsed(action, response, AuthResponse), expiresAt: requestedAt + this.tokenTimeoutSeconds * 1000 };
+    if (response.status !== 200) throw classifyResponse({ ...action, authKeyId: key.authKeyId }, response, this.secrets(request, undefined));
+    return { ...parsed(action, response, AuthResponse), expiresAt: requestedAt + this.tokenTimeoutSeconds * 1000, authKeyId: key.authKeyId };
+  }
+
+  private readKeyFile(action: SoracomAction): AuthKeyPair {
+    try {
+      return readAuthKeyFile(this.authKeyFile!);
+    } catch (err) {
+      throw new ProviderError('soracom', 'SoracomAuthKeyFileInvalid', `SORACOM ${action.operation}: ${(err as Error).message}`, failFast);
+    }
   }
 
   /** Strings that must not reach a message: the AuthKey, the pair in use and every value of a credentials body. */
   private secrets(request: ApiRequest, session: Session | undefined): string[] {
     const body = CredentialsBody.safeParse(request.data);
     const values = body.success ? Object.values(body.data.credentials).filter((v): v is string => typeof v === 'string') : [];
-    return [this.#authKey, ...(session === undefined ? [] : [session.apiKey, session.token]), ...values];
+    return [this.#key.authKey, ...(session === undefined ? [] : [session.apiKey, session.token]), ...values];
   }
 }
 

@@ -20,9 +20,13 @@ export interface RouteOptions {
   readonly store: SoracomStore;
   readonly redactSecrets: boolean;
   readonly authKeysPerUser: number;
+  /** deleting an AuthKey also ends the sessions issued for it */
+  readonly revokeSessionsOnAuthKeyDelete: boolean;
+  /** test hook: AuthKeys whose /auth is refused as if they were wrong */
+  readonly authFails?: (authKeyId: string) => boolean;
 }
 
-export function soracomRoutes({ store, redactSecrets, authKeysPerUser }: RouteOptions): Route[] {
+export function soracomRoutes({ store, redactSecrets, authKeysPerUser, revokeSessionsOnAuthKeyDelete, authFails }: RouteOptions): Route[] {
   const credentialsOf = (session: Session) => store.operator(session.operatorId).credentials;
   const model = (record: CredentialsRecord) => (redactSecrets ? redacted(record) : record);
 
@@ -33,6 +37,7 @@ export function soracomRoutes({ store, redactSecrets, authKeysPerUser }: RouteOp
       public: true,
       handle: (_params, body) => {
         const request = parseBody(AuthRequest, body);
+        if (authFails?.(request.authKeyId)) throw soracomErrors.authenticationFailed();
         const session = store.authenticate(request.authKeyId, request.authKey, request.tokenTimeoutSeconds);
         if (session === undefined) throw soracomErrors.authenticationFailed();
         const { apiKey, token, operatorId, userName } = session;
@@ -116,6 +121,7 @@ export function soracomRoutes({ store, redactSecrets, authKeysPerUser }: RouteOp
       handle: (params, _body, session) => {
         const authKeyId = params.auth_key_id ?? '';
         if (!userAuthKeys(store, params, session).delete(authKeyId)) throw soracomErrors.authKeyNotFound(authKeyId);
+        if (revokeSessionsOnAuthKeyDelete) store.revokeSessionsOf(authKeyId);
         return { status: 204 };
       },
     },

@@ -20,6 +20,10 @@ export interface SoracomSandboxOptions {
   readonly tokenErrorStatus?: TokenErrorStatus;
   /** Cap on AuthKeys per SAM user (unpublished; default 2). */
   readonly authKeysPerUser?: number;
+  /** Deleting an AuthKey ends the API key/token pairs issued for it; whether SORACOM does is unknown (default false). */
+  readonly revokeSessionsOnAuthKeyDelete?: boolean;
+  /** Test hook: AuthKeys whose `/auth` is refused with 401 (a key SORACOM does not accept, or not yet). */
+  readonly authFails?: (authKeyId: string) => boolean;
   /** Milliseconds since the epoch; tests move it to expire tokens and refresh rate-limit windows. */
   readonly now?: () => number;
   /** Test hook: SAM permissions the sandbox does not model; return true to deny `METHOD /path` with SORACOM's 403 AUM0017. */
@@ -54,7 +58,13 @@ export async function startSoracomSandbox(options: SoracomSandboxOptions): Promi
   const tokenErrorStatus = options.tokenErrorStatus ?? 400;
   const store = new SoracomStore(options.operators, now);
   const limiter = new RateLimiter(options.rateLimits ?? {}, now);
-  const routes = soracomRoutes({ store, redactSecrets: options.redactSecrets ?? false, authKeysPerUser: options.authKeysPerUser ?? 2 });
+  const routes = soracomRoutes({
+    store,
+    redactSecrets: options.redactSecrets ?? false,
+    authKeysPerUser: options.authKeysPerUser ?? 2,
+    revokeSessionsOnAuthKeyDelete: options.revokeSessionsOnAuthKeyDelete ?? false,
+    authFails: options.authFails,
+  });
   const matchers = routes.map((route) => ({ route, ...pathMatcher(route.template) }));
   const exchanges: RecordedExchange[] = [];
 

@@ -44,6 +44,8 @@ export interface Session {
   readonly operatorId: string;
   readonly userName?: string;
   readonly expiresAt: number;
+  /** the AuthKey it was issued for */
+  readonly authKeyId: string;
 }
 
 /** Everything the sandbox knows, per operator; one instance models one coverage (api.soracom.io or g.api.soracom.io). */
@@ -86,12 +88,18 @@ export class SoracomStore {
           operatorId: operator.operatorId,
           ...(userName === undefined ? {} : { userName }),
           expiresAt: this.now() + tokenTimeoutSeconds * 1000,
+          authKeyId,
         };
         this.sessions.set(session.apiKey, session);
         return session;
       }
     }
     return undefined;
+  }
+
+  /** Ends every session issued for an AuthKey (SORACOM may do so when the key is deleted: unknown, notes §1.3). */
+  revokeSessionsOf(authKeyId: string): void {
+    for (const [apiKey, session] of this.sessions) if (session.authKeyId === authKeyId) this.sessions.delete(apiKey);
   }
 
   /** The session behind the two auth headers, or the error SORACOM answers with. */
