@@ -75,6 +75,7 @@ describe('a deletion due while no worker runs (time-skipping server)', () => {
         source: { kind: 'aws-iam-access-key', userName: 'due-offline', accountId: ACCOUNT },
         consumers: [{ kind: 'soracom-credentials-set', credentialsId: 'due-offline-aws', mode: 'update' }],
         recoveryWindowDays: 7,
+        pickupGraceSeconds: 0,
       });
       const deadline = Date.now() + 60_000;
       for (;;) {

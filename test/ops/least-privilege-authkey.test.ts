@@ -89,7 +89,7 @@ describe('the rotator rotating its own AuthKey with exactly the shipped SAM stat
     called.length = 0;
 
     const { done, refused } = await withWorkers(env, clients, async () => {
-      const handle = await startRotation(env.client, { source: { kind: 'soracom-auth-key', operatorId: OPERATOR, userName: rotatorUser }, consumers: [{ kind: 'file', path: file }], recoveryWindowDays: 7 });
+      const handle = await startRotation(env.client, { source: { kind: 'soracom-auth-key', operatorId: OPERATOR, userName: rotatorUser }, consumers: [{ kind: 'file', path: file }], recoveryWindowDays: 7, pickupGraceSeconds: 0 });
       let status: RotationStatus;
       for (;;) {
         status = await rotationStatus(env.client, handle.workflowId);
@@ -97,7 +97,7 @@ describe('the rotator rotating its own AuthKey with exactly the shipped SAM stat
         await new Promise((r) => setTimeout(r, 100));
       }
       const done = await deleteNow(env.client, handle.workflowId, rotatorKey.authKeyId);
-      const other = await startRotation(env.client, { source: { kind: 'soracom-auth-key', operatorId: OPERATOR, userName: 'other-user' }, consumers: [{ kind: 'file', path: file }], recoveryWindowDays: 7 });
+      const other = await startRotation(env.client, { source: { kind: 'soracom-auth-key', operatorId: OPERATOR, userName: 'other-user' }, consumers: [{ kind: 'file', path: file }], recoveryWindowDays: 7, pickupGraceSeconds: 0 });
       await expect(other.result()).rejects.toBeInstanceOf(WorkflowFailedError);
       return { done, refused: await rotationStatus(env.client, other.workflowId) };
     });

@@ -93,6 +93,7 @@ describe('changing the workflow while rotations are in flight', () => {
           source: { kind: 'aws-iam-access-key', userName: 'patched-run', accountId: ACCOUNT },
           consumers: [{ kind: 'soracom-credentials-set', credentialsId: 'patched-run-aws', mode: 'update' }],
           recoveryWindowDays: 7,
+          pickupGraceSeconds: 0,
         });
         await waitUntilParked(handle.workflowId);
         await deleteNow(env.client, handle.workflowId, oldKeyId);

@@ -33,7 +33,8 @@ const csms = (secretName: string): ConsumerSpec => ({ kind: 'csms-secret', secre
 const soracom = (credentialsId: string): ConsumerSpec => ({ kind: 'soracom-credentials-set', credentialsId, mode: 'update' });
 
 function request(userName: string, consumers: ConsumerSpec[], recoveryWindowDays = 30): RotationRequestInput {
-  return { source: { kind: 'aws-iam-access-key', userName, accountId: ACCOUNT }, consumers, recoveryWindowDays };
+  // these tests poll for phases in real time: no pickup grace (rotation.test.ts checks the default)
+  return { source: { kind: 'aws-iam-access-key', userName, accountId: ACCOUNT }, consumers, recoveryWindowDays, pickupGraceSeconds: 0 };
 }
 
 async function waitForPhase(handle: WorkflowHandle<typeof rotateCredential>, phase: Phase): Promise<RotationStatus> {

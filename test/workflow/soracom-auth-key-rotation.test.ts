@@ -62,7 +62,8 @@ const fileConsumer = (file: string): ConsumerSpec => ({ kind: 'file', path: file
 const csms = (secretName: string): ConsumerSpec => ({ kind: 'csms-secret', secretName });
 
 function request(userName: string, consumers: ConsumerSpec[], recoveryWindowDays = 7): RotationRequestInput {
-  return { source: { kind: 'soracom-auth-key', operatorId: OPERATOR, userName }, consumers, recoveryWindowDays };
+  // these tests poll for phases in real time: no pickup grace (rotation.test.ts checks the default)
+  return { source: { kind: 'soracom-auth-key', operatorId: OPERATOR, userName }, consumers, recoveryWindowDays, pickupGraceSeconds: 0 };
 }
 
 /** A key file as an operator sets one up: {"authKeyId","authKey"}, mode 0600, in a directory of its own. */
@@ -153,6 +154,7 @@ describe('SORACOM AuthKey rotation on the time-skipping server', () => {
           source: { kind: 'aws-iam-access-key', userName: `funnel-${serial}`, accountId: ACCOUNT },
           consumers: [{ kind: 'soracom-credentials-set', credentialsId: `funnel-${serial}`, mode: 'update' }],
           recoveryWindowDays: 7,
+          pickupGraceSeconds: 0,
         });
         return { done, aws: await awsRotation.result() };
       });
@@ -413,7 +415,7 @@ describe('SORACOM AuthKey rotation on the time-skipping server', () => {
       [{ operatorId: OPERATOR, userName: 'rotator' }, [fileConsumer('relative/k.json')], /file path must be absolute/],
       [{ operatorId: OPERATOR, userName: 'rotator' }, [fileConsumer('/tmp/../etc/k.json')], /file path must be a normalised path/],
     ])('refuses %p with %p before starting anything', async (source, consumers, message) => {
-      const req = { source: { kind: 'soracom-auth-key' as const, ...source }, consumers, recoveryWindowDays: 7 };
+      const req = { source: { kind: 'soracom-auth-key' as const, ...source }, consumers, recoveryWindowDays: 7, pickupGraceSeconds: 0 };
       await expect(startRotation(env.client, req)).rejects.toThrow(OperatorError);
       await expect(startRotation(env.client, req)).rejects.toThrow(message);
     });

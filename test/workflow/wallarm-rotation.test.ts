@@ -28,7 +28,8 @@ afterAll(async () => {
 const soracom = (credentialsId: string): ConsumerSpec => ({ kind: 'soracom-credentials-set', credentialsId, mode: 'update' });
 
 function request(tokenId: number, consumers: ConsumerSpec[], recoveryWindowDays = 7, cloud: 'us1' | 'eu' = 'us1'): RotationRequestInput {
-  return { source: { kind: 'wallarm-api-token', cloud, tokenId }, consumers, recoveryWindowDays };
+  // these tests poll for phases in real time: no pickup grace (rotation.test.ts checks the default)
+  return { source: { kind: 'wallarm-api-token', cloud, tokenId }, consumers, recoveryWindowDays, pickupGraceSeconds: 0 };
 }
 
 async function waitForPhase(handle: WorkflowHandle<typeof rotateCredential>, phase: Phase): Promise<RotationStatus> {
@@ -250,7 +251,7 @@ describe('Wallarm API token rotation on the time-skipping server', () => {
       // a second due token that no map entry names
       const { id: unmappedId } = await p.wallarmClient().createToken({ client_id: 7, realname: 'legacy-script', user_id: rotator.userId, enabled: true, expire_at: new Date(p.clock.now() + 2 * DAY_MS).toISOString(), permissions: ['auditor'] });
       const consumerMap = parseConsumerMap(JSON.stringify({ 'deploy-bot': ['soracom:wallarm-deploy'], 'shared-reader': ['soracom:elsewhere'] }), 'map.json');
-      const options = { cloud: 'us1' as const, withinMs: 7 * DAY_MS, consumerMap, recoveryWindowDays: 14 };
+      const options = { cloud: 'us1' as const, withinMs: 7 * DAY_MS, consumerMap, recoveryWindowDays: 14, pickupGraceSeconds: 0 };
       await withWorkers(env, p.clients(), async () => {
         const first = await rotateExpiringTokens(env.client, p.wallarmClient(), { ...options, now: p.clock.now() });
         // soonest first: legacy-script (day 2), deploy-bot (day 5); shared-reader (day 80) and tokens without expiry are not due
