@@ -32,8 +32,8 @@ const user = (name: string) => `${name}-${userSerial}`;
 const update = (credentialsId: string): ConsumerSpec => ({ kind: 'soracom-credentials-set', credentialsId, mode: 'update' });
 const versioned = (credentialsId: string): ConsumerSpec => ({ kind: 'soracom-credentials-set', credentialsId, mode: 'versioned' });
 
-/** `pickupGraceSeconds` 0 unless given: most tests poll for phases in real time, and queries do not skip time. */
-function request(userName: string, consumers: ConsumerSpec[], recoveryWindowDays = 30, pickupGraceSeconds: number | undefined = 0): RotationRequestInput {
+/** No pickup grace unless given: most tests poll for phases in real time, and queries do not skip time. */
+function request(userName: string, consumers: ConsumerSpec[], recoveryWindowDays = 30, pickupGraceSeconds = 0): RotationRequestInput {
   return { source: { kind: 'aws-iam-access-key', userName, accountId: ACCOUNT }, consumers, recoveryWindowDays, pickupGraceSeconds };
 }
 
@@ -66,7 +66,7 @@ describe('rotation on the time-skipping server', () => {
     it.each([7, 30])('rotates, waits a %i-day window, then deletes the old key', async (days) => {
       const { oldKeyId } = await providers.seedUser(user('funnel'), 'funnel-aws');
       const result = await withWorkers(env, providers.clients(), async () => {
-        const handle = await startRotation(env.client, request(user('funnel'), [update('funnel-aws')], days, undefined));
+        const handle = await startRotation(env.client, { ...request(user('funnel'), [update('funnel-aws')], days), pickupGraceSeconds: undefined }); // the default grace
         return await handle.result();
       });
 
