@@ -45,9 +45,9 @@ function rateLimited(r: Json): string {
     `### 2. Rate-limited fleet — N = ${r.sizes.n}, SORACOM limited to ${r.sizes.perMinute} requests/minute per route`,
     header(r),
     '',
-    '| wall s | bound at R sustained, s | bound with fixed windows, s | bound ÷ wall | failures | 429 answers | worker | dev server | moto | SORACOM sandbox |',
+    '| wall s | bound (SORACOM fixed windows), s | bound at R sustained, s | bound ÷ wall | failures | 429 answers | worker | dev server | moto | SORACOM sandbox |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    `| ${r.wallSeconds} | ${r.sustainedBoundSeconds} | ${r.fixedWindowBoundSeconds} | **${r.boundOverWall}** (fixed: ${r.fixedWindowBoundOverWall}) | ${r.failures} | ${r.throttled} | ${cores(r.stretch, 'worker')} | ${cores(r.stretch, 'temporal')} | ${cores(r.stretch, 'moto')} | ${cores(r.stretch, 'soracom')} |`,
+    `| ${r.wallSeconds} | ${r.fixedWindowBoundSeconds} | ${r.sustainedBoundSeconds} | **${r.boundOverWall}** (sustained: ${r.sustainedBoundOverWall}) | ${r.failures} | ${r.throttled} | ${cores(r.stretch, 'worker')} | ${cores(r.stretch, 'temporal')} | ${cores(r.stretch, 'moto')} | ${cores(r.stretch, 'soracom')} |`,
     '',
     `Binding route: GET /credentials, ${r.settings.listsPerRotation} per rotation (${r.sizes.n * r.settings.listsPerRotation} in all). ` +
       `Target: bound ÷ wall ≥ 0.9 with 0 failures. SORACOM answers during the run: ${Object.entries(r.soracomAnswers).map(([k, v]) => `${k} ×${String(v)}`).join(', ')}.`,
