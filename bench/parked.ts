@@ -24,6 +24,8 @@ export interface ParkedSizes {
   samples: number;
   consumer: ConsumerKind;
   concurrency: number;
+  /** ROTATOR_MAX_CACHED_WORKFLOWS for the worker; undefined keeps the SDK's default */
+  workerCache?: number;
 }
 
 const latency = (samples: number[]) => ({
@@ -33,11 +35,11 @@ const latency = (samples: number[]) => ({
   max: round(Math.max(...samples), 1),
 });
 
-export async function parkedAtScale({ n, samples, consumer, concurrency }: ParkedSizes) {
+export async function parkedAtScale({ n, samples, consumer, concurrency, workerCache }: ParkedSizes) {
   const log = (line: string) => process.stderr.write(`[parked] ${line}\n`);
   const moto = await startMotoServer();
   const soracom = await startSoracom();
-  const csms = await startCsms();
+  const csms = await startCsms(Math.max(500, n));
   const dev = await startDevServer();
   const env = providerEnv({ moto: moto.endpoint, soracom: soracom.endpoint, csms: csms.endpoint });
   const providers = providersFromEnv(env);
@@ -49,6 +51,7 @@ export async function parkedAtScale({ n, samples, consumer, concurrency }: Parke
     ROTATOR_SORACOM_CONCURRENCY: String(concurrency),
     ROTATOR_CSMS_RPS: '1000',
     ROTATOR_CSMS_CONCURRENCY: String(concurrency),
+    ...(workerCache ? { ROTATOR_MAX_CACHED_WORKFLOWS: String(workerCache) } : {}),
   };
   const worker = await startWorker(dev.address, env, pace);
   const { client, close } = await dev.client();
@@ -88,8 +91,8 @@ export async function parkedAtScale({ n, samples, consumer, concurrency }: Parke
     const cliMs = await cliStatusLatency(env, dev.address, sampled.slice(0, 5).map((m) => rotationIdOf(m.userName)));
     const deleteMs = await deleteAllNow(client, sampled, 1);
     const result = {
-      sizes: { n, samples: sampled.length, consumer, concurrency },
-      settings: { workerPace: pace, recoveryWindowDays: 30 },
+      sizes: { n, samples: sampled.length, consumer, concurrency, workerCache: workerCache ?? 'SDK default' },
+      settings: { workerPace: pace, recoveryWindowDays: 30, csmsSecretsPerProject: Math.max(500, n) },
       seedSeconds: round(seedSeconds, 1),
       parkSeconds: park.stretch.wallSeconds,
       parkedPerSecond: round(n / park.stretch.wallSeconds, 2),

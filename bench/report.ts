@@ -1,5 +1,5 @@
 /** Renders bench/results/*.json as the Markdown tables between the results markers of bench/README.md. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const START = '<!-- results:start (written by npm run bench) -->';
@@ -57,7 +57,7 @@ function rateLimited(r: Json): string {
 function parked(r: Json): string {
   const l = (x: Json) => `${x.p50} / ${x.p95}`;
   return [
-    `### 3. Parked at scale — ${r.sizes.n} rotations in pending-deletion (consumer: ${r.sizes.consumer})`,
+    `### 3. Parked at scale — ${r.sizes.n} rotations in pending-deletion (consumer: ${r.sizes.consumer}; worker cache: ${r.sizes.workerCache ?? 'SDK default'})`,
     header(r),
     '',
     '| time to park, s | parked/s | failures | worker RSS, MiB | dev server RSS, MiB | `status` p50 / p95, ms | `delete-now` p50 / p95, ms | CLI `rotator status` p50 / p95, ms |',
@@ -82,6 +82,9 @@ export function renderReadme(readmePath: string, resultsDir: string): void {
   if (f) sections.push(fleet(f));
   if (rl) sections.push(rateLimited(rl));
   if (p) sections.push(parked(p));
+  for (const file of readdirSync(resultsDir).filter((n) => n.startsWith('parked-at-scale-cache-')).sort()) {
+    sections.push(parked(read(resultsDir, file.replace(/\.json$/, ''))!));
+  }
   const block = `${START}\n${sections.join('\n\n')}\n`;
   writeFileSync(readmePath, readme.slice(0, start) + block + readme.slice(end));
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: the three benchmarks in one run, each against its own fresh Temporal dev server, moto, sandboxes
  * and `rotator worker` process. Writes bench/results/<name>.json and the results table in bench/README.md.
  *   npm run bench -- [--only fleet,rate-limited,parked] [--fleet N] [--concurrency C] [--rl N] [--rl-per-minute R]
- *                    [--parked N] [--samples S] [--parked-consumer csms|soracom] [--no-readme]
+ *                    [--parked N] [--samples S] [--parked-consumer csms|soracom] [--worker-cache N] [--no-readme]
  * Every size also reads BENCH_<FLAG> (e.g. BENCH_FLEET=20 BENCH_PARKED=200).
  */
 import { execFileSync } from 'node:child_process';
@@ -32,6 +32,7 @@ function options() {
       parked: { type: 'string' },
       samples: { type: 'string' },
       'parked-consumer': { type: 'string' },
+      'worker-cache': { type: 'string' },
       'no-readme': { type: 'boolean', default: false },
     },
   });
@@ -54,7 +55,7 @@ function options() {
     // 41 rotations list the sets 123 times: at 60 a minute SORACOM's windows let the last through after 2 minutes
     rateLimited: { n: size('rl', 41), perMinute: size('rl-per-minute', 60) },
     // 10,000 takes about half an hour to park on this 2-core machine (see README): the default keeps the run under 20 min
-    parked: { n: size('parked', 2_000), samples: size('samples', 200), consumer: consumer as 'csms' | 'soracom', concurrency },
+    parked: { n: size('parked', 2_000), samples: size('samples', 200), consumer: consumer as 'csms' | 'soracom', concurrency, workerCache: size('worker-cache', 0) || undefined },
   };
 }
 
@@ -94,7 +95,8 @@ async function main(): Promise<void> {
     'rate-limited': () => rateLimited(opts.rateLimited),
     parked: () => parkedAtScale(opts.parked),
   };
-  const files: Record<string, string> = { fleet: 'fleet-throughput', 'rate-limited': 'rate-limited', parked: 'parked-at-scale' };
+  // a capped worker cache is a different configuration: its parked results sit beside the default's
+  const files: Record<string, string> = { fleet: 'fleet-throughput', 'rate-limited': 'rate-limited', parked: opts.parked.workerCache ? `parked-at-scale-cache-${opts.parked.workerCache}` : 'parked-at-scale' };
   for (const name of opts.only) {
     const record = { name: files[name], date: new Date().toISOString(), machine: host, loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100) };
     const benchStarted = Date.now();
