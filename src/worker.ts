@@ -96,6 +96,19 @@ export function shutdownTimes(env: NodeJS.ProcessEnv = process.env): Required<Pi
   return { shutdownGraceTime: grace * 1000, shutdownForceTime: (grace + 10) * 1000 };
 }
 
+/**
+ * How many rotations the workflow worker keeps in memory. A rotation parked in its recovery window needs none; one not
+ * cached is replayed from its history on its next task or query. ROTATOR_MAX_CACHED_WORKFLOWS; unset keeps the SDK's
+ * default, which grows with the heap limit (about 2,300 on a 4 GiB heap) — see bench/README.md for what each costs.
+ */
+export function workflowCache(env: NodeJS.ProcessEnv = process.env): Pick<WorkerOptions, 'maxCachedWorkflows'> {
+  const raw = env.ROTATOR_MAX_CACHED_WORKFLOWS;
+  if (raw === undefined || raw === '') return {};
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 2) throw new Error(`ROTATOR_MAX_CACHED_WORKFLOWS='${raw}' must be a whole number, 2 or more`);
+  return { maxCachedWorkflows: value };
+}
+
 export interface CreateWorkersOptions {
   connection: NativeConnection;
   namespace?: string;
@@ -113,6 +126,7 @@ export async function createWorkers({ connection, namespace, clients, workflowBu
   const workflows = await Worker.create({
     ...common,
     taskQueue: ROTATIONS_TASK_QUEUE,
+    ...workflowCache(env),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
   });
   const activities = providerActivities(clients);
@@ -144,6 +158,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   try {
     logger = createLogger({ level: logLevelFromEnv(env) });
     clients = providerClientsFromEnv();
+    workflowCache(env);
     dataConverter = rotatorDataConverter(keyRingFromEnv());
     grace = shutdownTimes(env);
   } catch (err) {

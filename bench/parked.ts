@@ -1,0 +1,131 @@
+/**
+ * Benchmark 3, parked at scale: N rotations waiting in pending-deletion (a 30-day durable timer each). How long they
+ * take to park, what the worker and the dev server hold in memory meanwhile, and how fast `status` and `delete-now`
+ * answer while they wait.
+ *
+ * Consumer: a CSMS secret per rotation by default. SORACOM's listCredentials has no pagination and is the only way to
+ * read a set, so with N sets in one operator every rotation reads N sets three times (O(N²) for the fleet); the fleet
+ * benchmark reports that cost at its size. `--parked-consumer soracom` runs this one with SORACOM sets anyway.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { rotationStatus } from '../src/operations';
+import { projectRoot } from '../src/sandbox/tools';
+import { checkRotated, fleetMembers, providersFromEnv, seedFleet, type ConsumerKind } from './lib/fleet';
+import { Meter, mib, round } from './lib/meter';
+import { groupUsage } from './lib/processes';
+import { deleteAllNow, percentile, rotationIdOf, startRotations, waitForCounts } from './lib/rotations';
+import { providerEnv, startCsms, startDevServer, startMotoServer, startSoracom, startWorker } from './lib/stack';
+
+export interface ParkedSizes {
+  n: number;
+  /** how many `status` calls and how many `delete-now` calls are timed */
+  samples: number;
+  consumer: ConsumerKind;
+  concurrency: number;
+  /** ROTATOR_MAX_CACHED_WORKFLOWS for the worker; undefined keeps the SDK's default */
+  workerCache?: number;
+}
+
+const latency = (samples: number[]) => ({
+  samples: samples.length,
+  p50: round(percentile(samples, 50), 1),
+  p95: round(percentile(samples, 95), 1),
+  max: round(Math.max(...samples), 1),
+});
+
+export async function parkedAtScale({ n, samples, consumer, concurrency, workerCache }: ParkedSizes) {
+  const log = (line: string) => process.stderr.write(`[parked] ${line}\n`);
+  const moto = await startMotoServer();
+  const soracom = await startSoracom();
+  const csms = await startCsms(Math.max(500, n));
+  const dev = await startDevServer();
+  const env = providerEnv({ moto: moto.endpoint, soracom: soracom.endpoint, csms: csms.endpoint });
+  const providers = providersFromEnv(env);
+  const members = fleetMembers('bench-park', n);
+  const pace = {
+    ROTATOR_AWS_IAM_RPS: '1000',
+    ROTATOR_AWS_IAM_CONCURRENCY: String(concurrency),
+    ROTATOR_SORACOM_RPS: '1000',
+    ROTATOR_SORACOM_CONCURRENCY: String(concurrency),
+    ROTATOR_CSMS_RPS: '1000',
+    ROTATOR_CSMS_CONCURRENCY: String(concurrency),
+    ...(workerCache ? { ROTATOR_MAX_CACHED_WORKFLOWS: String(workerCache) } : {}),
+  };
+  const worker = await startWorker(dev.address, env, pace);
+  const { client, close } = await dev.client();
+  try {
+    const idle = { worker: groupUsage(worker.pid).rssBytes, temporal: groupUsage(dev.child.pid).rssBytes };
+    log(`seeding ${n} users and ${consumer} consumers`);
+    const seeding = performance.now();
+    await seedFleet(providers, members, consumer, 8);
+    const seedSeconds = (performance.now() - seeding) / 1000;
+    const meter = new Meter({ worker: worker.pid, temporal: dev.child.pid, moto: moto.pid, [consumer]: consumer === 'csms' ? csms.child.pid : soracom.child.pid });
+
+    log(`parking ${n} rotations`);
+    const park = await meter.measure(async () => {
+      await startRotations(client, members, consumer);
+      return await waitForCounts(client, 'parking', (c) => c.parked + c.failed >= n, (c) => c.parked + c.failed);
+    });
+    log(`parked in ${park.stretch.wallSeconds} s (${park.result.failed} failed)`);
+    const wrong = await checkRotated(providers, members, 'parked');
+    const memory = {
+      workerRssMiB: mib(groupUsage(worker.pid).rssBytes),
+      temporalRssMiB: mib(groupUsage(dev.child.pid).rssBytes),
+      motoRssMiB: mib(groupUsage(moto.pid).rssBytes),
+      idleBeforeSeeding: { workerRssMiB: mib(idle.worker), temporalRssMiB: mib(idle.temporal) },
+    };
+    log(`memory: worker ${memory.workerRssMiB} MiB, dev server ${memory.temporalRssMiB} MiB`);
+
+    // sampled evenly over the fleet, one call at a time: the latency an operator sees with the rest waiting
+    const step = Math.max(1, Math.floor(n / samples));
+    const sampled = members.filter((_, i) => i % step === 0).slice(0, samples);
+    const statusMs: number[] = [];
+    for (const { userName } of sampled) {
+      const started = performance.now();
+      const status = await rotationStatus(client, rotationIdOf(userName));
+      statusMs.push(performance.now() - started);
+      if (status.phase !== 'pending-deletion') throw new Error(`${userName} is ${status.phase}, not pending-deletion`);
+    }
+    const cliMs = await cliStatusLatency(env, dev.address, sampled.slice(0, 5).map((m) => rotationIdOf(m.userName)));
+    const deleteMs = await deleteAllNow(client, sampled, 1);
+    const result = {
+      sizes: { n, samples: sampled.length, consumer, concurrency, workerCache: workerCache ?? 'SDK default' },
+      settings: { workerPace: pace, recoveryWindowDays: 30, csmsSecretsPerProject: Math.max(500, n) },
+      seedSeconds: round(seedSeconds, 1),
+      parkSeconds: park.stretch.wallSeconds,
+      parkedPerSecond: round(n / park.stretch.wallSeconds, 2),
+      failures: park.result.failed,
+      usersNotAsExpected: wrong,
+      memory,
+      statusLatencyMs: latency(statusMs),
+      deleteNowLatencyMs: latency(deleteMs),
+      cliStatusLatencyMs: latency(cliMs),
+      park: park.stretch,
+    };
+    log(`status p50 ${result.statusLatencyMs.p50} ms p95 ${result.statusLatencyMs.p95} ms; delete-now p50 ${result.deleteNowLatencyMs.p50} ms p95 ${result.deleteNowLatencyMs.p95} ms`);
+    return result;
+  } finally {
+    await close();
+    await worker.stop();
+    await dev.child.stop();
+    await csms.child.stop();
+    await soracom.child.stop();
+    await moto.stop();
+  }
+}
+
+/** `rotator status ID --json` as an operator types it: node and tsx start-up included. */
+async function cliStatusLatency(env: Record<string, string>, address: string, ids: string[]): Promise<number[]> {
+  const run = promisify(execFile);
+  const times: number[] = [];
+  for (const id of ids) {
+    const started = performance.now();
+    await run(process.execPath, [path.join(projectRoot, 'bin/rotator.js'), 'status', id, '--json'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' },
+    });
+    times.push(performance.now() - started);
+  }
+  return times;
+}

@@ -1,0 +1,90 @@
+/** Renders bench/results/*.json as the Markdown tables between the results markers of bench/README.md. */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const START = '<!-- results:start (written by npm run bench) -->';
+const END = '<!-- results:end -->';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- rendering our own files
+
+const read = (dir: string, name: string): Json | undefined => {
+  const file = path.join(dir, `${name}.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Json) : undefined;
+};
+
+const cores = (s: Json, name: string) => (s.cores?.[name] === undefined ? '–' : Number(s.cores[name]).toFixed(2));
+
+function header(r: Json): string {
+  const m = r.machine;
+  return `*${r.date.slice(0, 16).replace('T', ' ')} UTC · ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB · Node ${m.node} · ${m.temporalCli} · SDK ${m.temporalSdk} · moto ${m.moto} · load average at start ${r.loadAverageAtStart.join(' / ')} · ${r.durationSeconds} s*`;
+}
+
+function fleet(r: Json): string {
+  const row = (label: string, v: Json) =>
+    `| ${label} | ${v.rotationsPerSecond} | ${v.deletionsPerSecond} | ${v.failures} | ${v.rotate.wallSeconds} | ${cores(v.rotate, 'worker')} | ${cores(v.rotate, 'temporal')} | ${cores(v.rotate, 'moto')} | ${cores(v.rotate, 'soracom')} | ${cores(v.rotate, 'driver')} |`;
+  return [
+    `### 1. Fleet throughput — N = ${r.sizes.n}, concurrency ${r.sizes.concurrency}`,
+    header(r),
+    '',
+    '| variant | rotations/s | deletions/s | failures | rotate wall s | worker | dev server | moto | SORACOM sandbox | driver |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    row('rotator (Temporal, durable)', r.rotator),
+    row(`raw concurrent script (${r.sizes.concurrency} at a time)`, r.raw),
+    row('sequential script', r.sequential),
+    '',
+    `The last five columns are CPU cores used during the rotate stretch (CPU seconds ÷ wall seconds). ` +
+      `Rotator / raw: **${r.ratios.rotatorOverRaw}×** rotations (target ≥ 0.7), ${r.ratios.deletionsRotatorOverRaw}× deletions. ` +
+      `Rotator / sequential: **${r.ratios.rotatorOverSequential}×** rotations (target ≥ 5), ${r.ratios.deletionsRotatorOverSequential}× deletions. ` +
+      `delete-now latency with ${r.sizes.concurrency} in flight: p50 ${r.rotator.deleteNowLatencyMs.p50} ms, p95 ${r.rotator.deleteNowLatencyMs.p95} ms. ` +
+      `Worker pace: ${Object.entries(r.settings.workerPace).map(([k, v]) => `${k}=${String(v)}`).join(', ')}.`,
+  ].join('\n');
+}
+
+function rateLimited(r: Json): string {
+  return [
+    `### 2. Rate-limited fleet — N = ${r.sizes.n}, SORACOM limited to ${r.sizes.perMinute} requests/minute per route`,
+    header(r),
+    '',
+    '| wall s | bound (SORACOM fixed windows), s | bound at R sustained, s | bound ÷ wall | failures | 429 answers | worker | dev server | moto | SORACOM sandbox |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${r.wallSeconds} | ${r.fixedWindowBoundSeconds} | ${r.sustainedBoundSeconds} | **${r.boundOverWall}** (sustained: ${r.sustainedBoundOverWall}) | ${r.failures} | ${r.throttled} | ${cores(r.stretch, 'worker')} | ${cores(r.stretch, 'temporal')} | ${cores(r.stretch, 'moto')} | ${cores(r.stretch, 'soracom')} |`,
+    '',
+    `Binding route: GET /credentials, ${r.settings.listsPerRotation} per rotation (${r.sizes.n * r.settings.listsPerRotation} in all). ` +
+      `Target: bound ÷ wall ≥ 0.9 with 0 failures. SORACOM answers during the run: ${Object.entries(r.soracomAnswers).map(([k, v]) => `${k} ×${String(v)}`).join(', ')}.`,
+  ].join('\n');
+}
+
+function parked(r: Json): string {
+  const l = (x: Json) => `${x.p50} / ${x.p95}`;
+  return [
+    `### 3. Parked at scale — ${r.sizes.n} rotations in pending-deletion (consumer: ${r.sizes.consumer}; worker cache: ${r.sizes.workerCache ?? 'SDK default'})`,
+    header(r),
+    '',
+    '| time to park, s | parked/s | failures | worker RSS, MiB | dev server RSS, MiB | `status` p50 / p95, ms | `delete-now` p50 / p95, ms | CLI `rotator status` p50 / p95, ms |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${r.parkSeconds} | ${r.parkedPerSecond} | ${r.failures} | **${r.memory.workerRssMiB}** | ${r.memory.temporalRssMiB} | **${l(r.statusLatencyMs)}** | ${l(r.deleteNowLatencyMs)} | ${l(r.cliStatusLatencyMs)} |`,
+    '',
+    `Targets: worker RSS ≤ 300 MB, status p95 ≤ 200 ms. Idle before seeding: worker ${r.memory.idleBeforeSeeding.workerRssMiB} MiB, dev server ${r.memory.idleBeforeSeeding.temporalRssMiB} MiB; moto ${r.memory.motoRssMiB} MiB when parked. ` +
+      `Latencies: ${r.statusLatencyMs.samples} \`status\` and ${r.deleteNowLatencyMs.samples} \`delete-now\` calls one at a time through src/operations.ts (what the CLI runs after start-up), spread over the fleet; the CLI column is ${r.cliStatusLatencyMs.samples} whole \`rotator status --json\` processes. ` +
+      `CPU cores while parking: worker ${cores(r.park, 'worker')}, dev server ${cores(r.park, 'temporal')}, moto ${cores(r.park, 'moto')}, ${r.sizes.consumer} sandbox ${cores(r.park, r.sizes.consumer)}, driver ${cores(r.park, 'driver')}. Seeding took ${r.seedSeconds} s.`,
+  ].join('\n');
+}
+
+export function renderReadme(readmePath: string, resultsDir: string): void {
+  const readme = readFileSync(readmePath, 'utf8');
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${readmePath} has lost its results markers; put back '${START}' and '${END}'`);
+  const sections: string[] = [];
+  const f = read(resultsDir, 'fleet-throughput');
+  const rl = read(resultsDir, 'rate-limited');
+  const p = read(resultsDir, 'parked-at-scale');
+  if (f) sections.push(fleet(f));
+  if (rl) sections.push(rateLimited(rl));
+  if (p) sections.push(parked(p));
+  for (const file of readdirSync(resultsDir).filter((n) => n.startsWith('parked-at-scale-cache-')).sort()) {
+    sections.push(parked(read(resultsDir, file.replace(/\.json$/, ''))!));
+  }
+  const block = `${START}\n${sections.join('\n\n')}\n`;
+  writeFileSync(readmePath, readme.slice(0, start) + block + readme.slice(end));
+}

@@ -1,0 +1,126 @@
+/**
+ * `npm run bench`: the three benchmarks in one run, each against its own fresh Temporal dev server, moto, sandboxes
+ * and `rotator worker` process. Writes bench/results/<name>.json and the results table in bench/README.md.
+ *   npm run bench -- [--only fleet,rate-limited,parked] [--fleet N] [--concurrency C] [--rl N] [--rl-per-minute R]
+ *                    [--parked N] [--samples S] [--parked-consumer csms|soracom] [--worker-cache N] [--no-readme]
+ * Every size also reads BENCH_<FLAG> (e.g. BENCH_FLEET=20 BENCH_PARKED=200).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { toolPath } from '../src/sandbox/tools';
+import { fleetThroughput } from './fleet-throughput';
+import { rateLimited } from './rate-limited';
+import { parkedAtScale } from './parked';
+import { installCleanup, killAllGroups } from './lib/processes';
+import { renderReadme } from './report';
+
+const benchDir = __dirname;
+const names = ['fleet', 'rate-limited', 'parked'] as const;
+type Name = (typeof names)[number];
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      fleet: { type: 'string' },
+      concurrency: { type: 'string' },
+      rl: { type: 'string' },
+      'rl-per-minute': { type: 'string' },
+      parked: { type: 'string' },
+      samples: { type: 'string' },
+      'parked-consumer': { type: 'string' },
+      'worker-cache': { type: 'string' },
+      'no-readme': { type: 'boolean', default: false },
+    },
+  });
+  const size = (flag: keyof typeof values, fallback: number) => {
+    const raw = (values[flag] as string | undefined) ?? process.env[`BENCH_${flag.toUpperCase().replace(/-/g, '_')}`];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${flag} must be a positive whole number, got '${raw}'`);
+    return n;
+  };
+  const only = (values.only ?? process.env.BENCH_ONLY ?? names.join(',')).split(',').map((s) => s.trim());
+  for (const o of only) if (!names.includes(o as Name)) throw new Error(`--only takes ${names.join(', ')}; got '${o}'`);
+  const consumer = values['parked-consumer'] ?? process.env.BENCH_PARKED_CONSUMER ?? 'csms';
+  if (consumer !== 'csms' && consumer !== 'soracom') throw new Error(`--parked-consumer must be csms or soracom, got '${consumer}'`);
+  const concurrency = size('concurrency', 16);
+  return {
+    only: only as Name[],
+    readme: !values['no-readme'],
+    fleet: { n: size('fleet', 500), concurrency },
+    // 41 rotations list the sets 123 times: at 60 a minute SORACOM's windows let the last through after 2 minutes
+    rateLimited: { n: size('rl', 41), perMinute: size('rl-per-minute', 60) },
+    // 10,000 takes about half an hour to park on this 2-core machine (see README): the default keeps the run under 20 min
+    parked: { n: size('parked', 2_000), samples: size('samples', 200), consumer: consumer as 'csms' | 'soracom', concurrency, workerCache: size('worker-cache', 0) || undefined },
+  };
+}
+
+function version(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8' }).trim().split('\n')[0]!;
+  } catch (err) {
+    return `unknown (${(err as Error).message.split('\n')[0]})`;
+  }
+}
+
+export function machine() {
+  const sdk = (JSON.parse(readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string }).version;
+  const motoPython = path.join(path.dirname(realpathSync(toolPath('moto_server'))), 'python');
+  return {
+    cores: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    temporalCli: version(toolPath('temporal'), ['--version']),
+    temporalSdk: sdk,
+    moto: version(motoPython, ['-c', 'import moto; print(moto.__version__)']),
+    platform: `${os.type()} ${os.release()}`,
+  };
+}
+
+async function main(): Promise<void> {
+  installCleanup();
+  const opts = options();
+  const resultsDir = path.join(benchDir, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const host = machine();
+  process.stderr.write(`bench: ${JSON.stringify(host)}\n`);
+  const started = Date.now();
+  const runners: Record<Name, () => Promise<object>> = {
+    fleet: () => fleetThroughput(opts.fleet),
+    'rate-limited': () => rateLimited(opts.rateLimited),
+    parked: () => parkedAtScale(opts.parked),
+  };
+  // a capped worker cache is a different configuration: its parked results sit beside the default's
+  const files: Record<string, string> = { fleet: 'fleet-throughput', 'rate-limited': 'rate-limited', parked: opts.parked.workerCache ? `parked-at-scale-cache-${opts.parked.workerCache}` : 'parked-at-scale' };
+  for (const name of opts.only) {
+    const record = { name: files[name], date: new Date().toISOString(), machine: host, loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100) };
+    const benchStarted = Date.now();
+    const result = await runners[name]();
+    const full = { ...record, durationSeconds: Math.round((Date.now() - benchStarted) / 1000), loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100), ...result };
+    const file = path.join(resultsDir, `${files[name]}.json`);
+    writeFileSync(file, `${JSON.stringify(full, null, 2)}\n`);
+    process.stderr.write(`bench: wrote ${path.relative(process.cwd(), file)}\n`);
+  }
+  if (opts.readme) {
+    renderReadme(path.join(benchDir, 'README.md'), resultsDir);
+    process.stderr.write(`bench: updated bench/README.md\n`);
+  }
+  process.stderr.write(`bench: done in ${Math.round((Date.now() - started) / 1000)} s\n`);
+}
+
+main().then(
+  () => {
+    killAllGroups();
+    process.exit(0);
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    killAllGroups();
+    process.exit(1);
+  },
+);
