@@ -17,6 +17,8 @@ export async function startRotations(client: Client, members: readonly FleetMemb
       source: { kind: 'aws-iam-access-key', userName, accountId: identities.accountId },
       consumers: [consumerOf(consumer, consumerId)],
       recoveryWindowDays: 30,
+      // the pickup grace is a deliberate wait, not the rotator's cost; the recorded results predate it
+      pickupGraceSeconds: 0,
       requestedBy: 'bench',
     });
   });
