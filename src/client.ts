@@ -21,6 +21,7 @@ import {
   SoracomSamUserName,
   type ConsumerSpec,
   type Phase,
+  type RotationRequestInput,
   type RotationStatus,
 } from './rotation/model';
 import { runDemo } from './sandbox/demo';
@@ -122,6 +123,22 @@ async function followPhases(client: Client, rotationId: string, target: Phase, o
     if (reached) return status;
     await new Promise((r) => setTimeout(r, 300));
   }
+}
+
+/**
+ * Starts a rotation, prints that it started (with `note`), then follows its phases up to `--wait` (default: past
+ * preflight) and shows the status; a failed rotation sets exit code 1.
+ */
+async function startAndFollow(client: Client, request: RotationRequestInput, opts: { wait: Phase | boolean; note?: string }, out: Output): Promise<void> {
+  const handle = await startRotation(client, { ...request, requestedBy: process.env.USER });
+  const rotationId = handle.workflowId;
+  if (out.json) printJson({ rotationId, runId: handle.firstExecutionRunId, started: true });
+  else print(`started rotation ${rotationId}${opts.note ?? ''}`);
+  if (opts.wait === false) return;
+  const status = await followPhases(client, rotationId, typeof opts.wait === 'string' ? opts.wait : 'creating', out);
+  if (!out.json) print('');
+  showStatus(status, out.json);
+  if (status.phase === 'failed') process.exitCode = 1;
 }
 
 async function withClient<T>(run: (client: Client) => Promise<T>): Promise<T> {
@@ -238,22 +255,13 @@ after the pickup grace: software that read the old key just before the switch ge
       const out = { json: !!opts.json };
       const accountId = await resolveAccount(opts.account);
       await withClient(async (client) => {
-        const handle = await startRotation(client, {
+        const request: RotationRequestInput = {
           source: { kind: 'aws-iam-access-key', userName: opts.user, accountId },
           consumers: opts.consumer,
           recoveryWindowDays: opts.recoveryWindow ?? DEFAULT_RECOVERY_WINDOW_DAYS,
           pickupGraceSeconds: opts.pickupGrace ?? DEFAULT_PICKUP_GRACE_SECONDS,
-          requestedBy: process.env.USER,
-        });
-        const rotationId = handle.workflowId;
-        if (out.json) printJson({ rotationId, runId: handle.firstExecutionRunId, started: true });
-        else print(`started rotation ${rotationId}`);
-        if (opts.wait === false) return;
-        const target: Phase = typeof opts.wait === 'string' ? opts.wait : 'creating';
-        const status = await followPhases(client, rotationId, target, out);
-        if (!out.json) print('');
-        showStatus(status, out.json);
-        if (status.phase === 'failed') process.exitCode = 1;
+        };
+        await startAndFollow(client, request, opts, out);
       });
     });
 
@@ -330,21 +338,14 @@ The CLI and the worker need WALLARM_API_TOKEN (and WALLARM_CLOUD or WALLARM_API_
 
       if (opts.tokenId !== undefined) {
         await withClient(async (client) => {
-          const handle = await startRotation(client, {
+          const request: RotationRequestInput = {
             source: { kind: 'wallarm-api-token', cloud, tokenId: opts.tokenId!, ...lifetime },
             consumers: opts.consumer!,
             recoveryWindowDays,
             pickupGraceSeconds,
-            requestedBy: process.env.USER,
-          });
-          const rotationId = handle.workflowId;
-          if (out.json) printJson({ rotationId, runId: handle.firstExecutionRunId, started: true });
-          else print(`started rotation ${rotationId}${recoveryWindowDays > 7 ? ` (window ${recoveryWindowDays}d > Wallarm's 7: the old token stays enabled, expiring at the window's end)` : ''}`);
-          if (opts.wait === false) return;
-          const status = await followPhases(client, rotationId, typeof opts.wait === 'string' ? opts.wait : 'creating', out);
-          if (!out.json) print('');
-          showStatus(status, out.json);
-          if (status.phase === 'failed') process.exitCode = 1;
+          };
+          const note = recoveryWindowDays > 7 ? ` (window ${recoveryWindowDays}d > Wallarm's 7: the old token stays enabled, expiring at the window's end)` : '';
+          await startAndFollow(client, request, { wait: opts.wait, note }, out);
         });
         return;
       }
@@ -417,21 +418,13 @@ soracom-auth-key:<operator>:<user>. SAM permissions: deploy/soracom/rotator-sam-
       const out = { json: !!opts.json };
       const operatorId = await resolveOperator(opts.operator);
       await withClient(async (client) => {
-        const handle = await startRotation(client, {
+        const request: RotationRequestInput = {
           source: { kind: 'soracom-auth-key', operatorId, userName: opts.user },
           consumers: opts.consumer,
           recoveryWindowDays: opts.recoveryWindow ?? 7,
           pickupGraceSeconds: opts.pickupGrace ?? DEFAULT_PICKUP_GRACE_SECONDS,
-          requestedBy: process.env.USER,
-        });
-        const rotationId = handle.workflowId;
-        if (out.json) printJson({ rotationId, runId: handle.firstExecutionRunId, started: true });
-        else print(`started rotation ${rotationId} (the old AuthKey keeps logging in until it is deleted at the end of the window)`);
-        if (opts.wait === false) return;
-        const status = await followPhases(client, rotationId, typeof opts.wait === 'string' ? opts.wait : 'creating', out);
-        if (!out.json) print('');
-        showStatus(status, out.json);
-        if (status.phase === 'failed') process.exitCode = 1;
+        };
+        await startAndFollow(client, request, { wait: opts.wait, note: ' (the old AuthKey keeps logging in until it is deleted at the end of the window)' }, out);
       });
     });
 

@@ -12,6 +12,7 @@ import { startFaultProxy, type FaultProxy, type ProxiedCall } from '../support/f
 import { ACCOUNT, CSMS_PROJECT, useProviders, withWorkers } from '../support/rotation-env';
 import { createDevServerEnv } from '../support/temporal';
 import { useWallarmProviders } from '../support/wallarm-env';
+import { waitForPhase as waitUntil } from '../support/phases';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -30,16 +31,8 @@ beforeEach(() => {
 });
 const user = (name: string) => `${name}-cw${serial}`;
 
-async function waitForPhase(rotationId: string, phase: Phase, timeoutMs = 100_000): Promise<RotationStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await rotationStatus(env.client, rotationId);
-    if (status.phase === phase) return status;
-    if (['completed', 'failed', 'restored'].includes(status.phase)) throw new Error(`${rotationId} ended ${status.phase} before ${phase}: ${status.problem}`);
-    if (Date.now() > deadline) throw new Error(`${rotationId} stuck in ${status.phase}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Real time on the dev server: a longer wait than the shared default. */
+const waitForPhase = (rotationId: string, phase: Phase, timeoutMs = 100_000) => waitUntil(env.client, rotationId, phase, timeoutMs);
 
 /** Rotates to pending-deletion, then expedites the deletion; returns the final status. */
 async function rotateThroughDeleteNow(rotationRequest: RotationRequestInput, timeoutMs?: number): Promise<RotationStatus> {

@@ -13,6 +13,7 @@ import { DEMO_CODEC_KEYS } from '../../src/codec/key-ring';
 import { startFaultProxy, type FaultProxy, type ProxiedCall } from '../support/fault-proxy';
 import { ACCOUNT, testAwsCredentials, useProviders, withWorkers } from '../support/rotation-env';
 import { createDevServerEnv } from '../support/temporal';
+import { waitForPhase as waitUntil } from '../support/phases';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -37,16 +38,8 @@ const request = (userName: string, consumers: ConsumerSpec[]): RotationRequestIn
   pickupGraceSeconds: 0, // real time here: no grace
 });
 
-async function waitForPhase(rotationId: string, phase: Phase, timeoutMs = 100_000): Promise<RotationStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await rotationStatus(env.client, rotationId);
-    if (status.phase === phase) return status;
-    if (['completed', 'failed', 'restored'].includes(status.phase)) throw new Error(`${rotationId} ended ${status.phase} before ${phase}: ${status.problem}`);
-    if (Date.now() > deadline) throw new Error(`${rotationId} stuck in ${status.phase}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Real time on the dev server: a longer wait than the shared default. */
+const waitForPhase = (rotationId: string, phase: Phase, timeoutMs = 100_000) => waitUntil(env.client, rotationId, phase, timeoutMs);
 
 /** Rotates to pending-deletion, then expedites the deletion; returns the final status. */
 async function rotateThroughDeleteNow(rotationRequest: RotationRequestInput): Promise<RotationStatus> {

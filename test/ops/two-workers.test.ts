@@ -10,8 +10,9 @@ import { ACCOUNT, useProviders } from '../support/rotation-env';
 import { createDevServerEnv } from '../support/temporal';
 import { startGateProxy, type GateProxy } from '../support/gate-proxy';
 import { providerEnv, startWorkerProcess, stopWorkerProcess, type WorkerProcess } from '../support/worker-process';
-import { deleteNow, rotationStatus, startRotation } from '../../src/operations';
-import type { Phase, RotationStatus } from '../../src/rotation/model';
+import { deleteNow, startRotation } from '../../src/operations';
+import type { Phase } from '../../src/rotation/model';
+import { waitForPhase as waitUntil } from '../support/phases';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -22,16 +23,7 @@ afterAll(async () => {
 });
 
 /** Polls the status until the rotation reaches `phase` (real time: the dev server does not skip). */
-async function waitForPhase(rotationId: string, phase: Phase, timeoutMs = 120_000): Promise<RotationStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await rotationStatus(env.client, rotationId);
-    if (status.phase === phase) return status;
-    if (['completed', 'failed', 'restored'].includes(status.phase)) throw new Error(`${rotationId} ended ${status.phase} before ${phase}: ${status.problem}`);
-    if (Date.now() > deadline) throw new Error(`${rotationId} stuck in ${status.phase}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const waitForPhase = (rotationId: string, phase: Phase, timeoutMs = 120_000) => waitUntil(env.client, rotationId, phase, timeoutMs);
 
 /** Which worker runs each rotation's pending activity right now. */
 async function pendingActivityWorkers(rotationIds: string[]): Promise<Map<string, string>> {

@@ -2,15 +2,15 @@
  * Every path of the rotation phase machine on the time-skipping test server, with the real activities
  * against moto and the SORACOM sandbox. Each test asserts what the providers hold afterwards.
  */
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { deleteNow, OperatorError, restoreRotation, rotationStatus, startRotation } from '../../src/operations';
-import type { ConsumerSpec, Phase, RotationRequestInput, RotationStatus } from '../../src/rotation/model';
-import type { rotateCredential } from '../../src/workflows/rotate-credential';
+import { deleteNow, OperatorError, restoreRotation, startRotation } from '../../src/operations';
+import type { ConsumerSpec, Phase, RotationRequestInput } from '../../src/rotation/model';
 import { ACCOUNT, useProviders, withWorkers } from '../support/rotation-env';
 import { createTimeSkippingEnv } from '../support/temporal';
 import { startMoto } from '../../src/sandbox/moto';
 import { freePort } from '../support/ports';
+import { failedStatus as failedStatusOf, waitForPhase as waitUntil } from '../support/phases';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -37,27 +37,8 @@ function request(userName: string, consumers: ConsumerSpec[], recoveryWindowDays
   return { source: { kind: 'aws-iam-access-key', userName, accountId: ACCOUNT }, consumers, recoveryWindowDays, pickupGraceSeconds };
 }
 
-/** Polls the status query in real time (queries do not skip time) until the rotation reaches `phase`. */
-async function waitForPhase(handle: WorkflowHandle<typeof rotateCredential>, phase: Phase): Promise<RotationStatus> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const status = await rotationStatus(env.client, handle.workflowId);
-    if (status.phase === phase) return status;
-    if (['completed', 'failed', 'restored'].includes(status.phase)) throw new Error(`rotation ended ${status.phase} before ${phase}: ${status.problem}`);
-    if (Date.now() > deadline) throw new Error(`rotation stuck in ${status.phase}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** The failure's status detail, as the CLI reads it. */
-async function failedStatus(handle: WorkflowHandle<typeof rotateCredential>): Promise<RotationStatus> {
-  const err = await handle.result().then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  return await rotationStatus(env.client, handle.workflowId);
-}
+const waitForPhase = (handle: WorkflowHandle, phase: Phase) => waitUntil(env.client, handle.workflowId, phase);
+const failedStatus = (handle: WorkflowHandle) => failedStatusOf(env.client, handle);
 
 describe('rotation on the time-skipping server', () => {
   describe('happy path', () => {

@@ -7,17 +7,17 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { deleteNow, OperatorError, restoreRotation, rotationStatus, startRotation } from '../../src/operations';
+import { deleteNow, OperatorError, restoreRotation, startRotation } from '../../src/operations';
 import { SoracomClient } from '../../src/providers/soracom/client';
-import type { ConsumerSpec, Phase, RotationRequestInput, RotationStatus } from '../../src/rotation/model';
+import type { ConsumerSpec, Phase, RotationRequestInput } from '../../src/rotation/model';
 import type { OperatorSeed } from '../../src/sandbox/soracom/server';
-import type { rotateCredential } from '../../src/workflows/rotate-credential';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { ACCOUNT, CSMS_PROJECT, OPERATOR, soracomAuth, useProviders, withWorkers } from '../support/rotation-env';
 import { createTimeSkippingEnv } from '../support/temporal';
 import { TestServerClock } from '../support/wallarm-env';
+import { failedStatus as failedStatusOf, waitForPhase as waitUntil } from '../support/phases';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const FULL_PATH: Phase[] = ['preflight', 'creating', 'verifying', 'registering', 'deactivating', 'pending-deletion', 'deleting', 'completed'];
@@ -75,25 +75,8 @@ function keyFile(key: { authKeyId: string; authKey: string }, name = 'soracom-au
 const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
 const modeOf = (file: string) => statSync(file).mode & 0o777;
 
-async function waitForPhase(handle: WorkflowHandle<typeof rotateCredential>, phase: Phase): Promise<RotationStatus> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const status = await rotationStatus(env.client, handle.workflowId);
-    if (status.phase === phase) return status;
-    if (['completed', 'failed', 'restored'].includes(status.phase)) throw new Error(`rotation ended ${status.phase} before ${phase}: ${status.problem}`);
-    if (Date.now() > deadline) throw new Error(`rotation stuck in ${status.phase}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function failedStatus(handle: WorkflowHandle<typeof rotateCredential>): Promise<RotationStatus> {
-  const err = await handle.result().then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  return await rotationStatus(env.client, handle.workflowId);
-}
+const waitForPhase = (handle: WorkflowHandle, phase: Phase) => waitUntil(env.client, handle.workflowId, phase);
+const failedStatus = (handle: WorkflowHandle) => failedStatusOf(env.client, handle);
 
 describe('SORACOM AuthKey rotation on the time-skipping server', () => {
   let csmsHook: (operation: string, secretName: string | undefined) => boolean = () => false;

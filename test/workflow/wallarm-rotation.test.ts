@@ -2,10 +2,10 @@
  * Wallarm API token rotations on the time-skipping test server, with the real activities against the Wallarm and
  * SORACOM sandboxes (the Wallarm sandbox on the test server's clock). Each test asserts what the providers hold.
  */
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { deleteNow, OperatorError, restoreRotation, rotationStatus, startRotation } from '../../src/operations';
-import type { ConsumerSpec, Phase, RotationRequestInput, RotationStatus } from '../../src/rotation/model';
+import { deleteNow, OperatorError, restoreRotation, startRotation } from '../../src/operations';
+import type { ConsumerSpec, Phase, RotationRequestInput } from '../../src/rotation/model';
 import { parseConsumerMap } from '../../src/rotation/token-selection';
 import { rotateExpiringTokens } from '../../src/wallarm-rotations';
 import type { rotateCredential } from '../../src/workflows/rotate-credential';
@@ -13,6 +13,7 @@ import { analyst, deployBot, rotator, sharedReader } from '../providers/wallarm-
 import { withWorkers } from '../support/rotation-env';
 import { createTimeSkippingEnv } from '../support/temporal';
 import { useWallarmProviders } from '../support/wallarm-env';
+import { failedStatus as failedStatusOf, waitForPhase as waitUntil } from '../support/phases';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const FULL_PATH: Phase[] = ['preflight', 'creating', 'verifying', 'registering', 'deactivating', 'pending-deletion', 'deleting', 'completed'];
@@ -32,25 +33,8 @@ function request(tokenId: number, consumers: ConsumerSpec[], recoveryWindowDays 
   return { source: { kind: 'wallarm-api-token', cloud, tokenId }, consumers, recoveryWindowDays, pickupGraceSeconds: 0 };
 }
 
-async function waitForPhase(handle: WorkflowHandle<typeof rotateCredential>, phase: Phase): Promise<RotationStatus> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const status = await rotationStatus(env.client, handle.workflowId);
-    if (status.phase === phase) return status;
-    if (['completed', 'failed', 'restored'].includes(status.phase)) throw new Error(`rotation ended ${status.phase} before ${phase}: ${status.problem}`);
-    if (Date.now() > deadline) throw new Error(`rotation stuck in ${status.phase}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function failedStatus(handle: WorkflowHandle<typeof rotateCredential>): Promise<RotationStatus> {
-  const err = await handle.result().then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  return await rotationStatus(env.client, handle.workflowId);
-}
+const waitForPhase = (handle: WorkflowHandle, phase: Phase) => waitUntil(env.client, handle.workflowId, phase);
+const failedStatus = (handle: WorkflowHandle) => failedStatusOf(env.client, handle);
 
 describe('Wallarm API token rotation on the time-skipping server', () => {
   describe('happy path, restore, delete-now and the recovery window', () => {
