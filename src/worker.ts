@@ -1,4 +1,5 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { GracefulShutdownPeriodExpiredError, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createAwsIamActivities } from './activities/aws-iam';
 import { createSoracomActivities } from './activities/soracom';
@@ -19,6 +20,7 @@ import { rotatorDataConverter } from './codec/data-converter';
 import { keyRingFromEnv } from './codec/key-ring';
 import type { DataConverter } from '@temporalio/common';
 import { createLogger, logLevelFromEnv, temporalLogger } from './logging';
+import { WORKFLOW_PRELOAD_MODULES } from './workflow-bundling';
 
 /** The provider clients the activities call, built once per worker process. */
 export interface ProviderClients {
@@ -120,6 +122,17 @@ export interface CreateWorkersOptions {
   dataConverter: DataConverter;
 }
 
+/**
+ * The workflow code a worker runs: the bundle given, else `npm run build`'s lib/workflow-bundle.js when running from
+ * lib/, else the sources, bundled with webpack at start (a checkout under tsx).
+ */
+export function workflowCode(workflowBundle?: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
+  if (workflowBundle) return { workflowBundle };
+  const prebuilt = path.join(__dirname, 'workflow-bundle.js');
+  if (existsSync(prebuilt)) return { workflowBundle: { codePath: prebuilt } };
+  return { workflowsPath: require.resolve('./workflows'), bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } };
+}
+
 /** One worker for the rotation workflows and one per provider queue, sharing a connection. */
 export async function createWorkers({ connection, namespace, clients, workflowBundle, env, dataConverter }: CreateWorkersOptions): Promise<Worker[]> {
   const common = { connection, namespace: namespace ?? 'default', dataConverter, ...shutdownTimes(env) };
@@ -127,7 +140,7 @@ export async function createWorkers({ connection, namespace, clients, workflowBu
     ...common,
     taskQueue: ROTATIONS_TASK_QUEUE,
     ...workflowCache(env),
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    ...workflowCode(workflowBundle),
   });
   const activities = providerActivities(clients);
   const providers = await Promise.all(

@@ -22,12 +22,14 @@ import {
 } from '@temporalio/workflow';
 import type { ConsumerActivities, RestorePoint } from '../activities/consumer';
 import type { NewCredential, SourceActivities } from '../activities/source';
+// schemas.ts, not model.ts: the request schema is built to parse the input, then dropped (model.ts would keep one copy
+// of every schema in each cached rotation)
 import {
-  RotationRequest,
   TERMINAL_PHASES,
   consumerHome,
   consumerLabel,
   consumerMode,
+  defineRotationSchemas,
   rotationIdFor,
   sourceProvider,
   subjectOf,
@@ -37,7 +39,7 @@ import {
   type Phase,
   type RotationRequestInput,
   type RotationStatus,
-} from '../rotation/model';
+} from '../rotation/schemas';
 import { CredentialProviderKey, CredentialSubjectKey, DeleteAtKey, RotationPhaseKey } from '../rotation/search-attributes';
 import { consumerTaskQueue, sourceTaskQueue } from '../rotation/task-queues';
 
@@ -71,7 +73,7 @@ const eventualDeletion: ActivityOptions = {
 
 /** Rotates the credential named in the request and keeps every consumer holding a credential that works. */
 export async function rotateCredential(input: RotationRequestInput): Promise<RotationStatus> {
-  const parsed = RotationRequest.safeParse(input);
+  const parsed = defineRotationSchemas().RotationRequest.safeParse(input);
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(
       `invalid rotation request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { failureConverterPath } from '../../src/codec/data-converter';
+import { WORKFLOW_PRELOAD_MODULES } from '../../src/workflow-bundling';
 
 const projectRoot = path.resolve(__dirname, '../..');
 const workflowSource = path.join(projectRoot, 'src/workflows/rotate-credential.ts');
@@ -53,6 +54,7 @@ export async function bundleVariant(variant: Variant): Promise<WorkflowBundleWit
     return await bundleWorkflowCode({
       workflowsPath: file,
       failureConverterPath,
+      preloadModules: WORKFLOW_PRELOAD_MODULES,
       logger: quietLogger,
       webpackConfigHook: (config) => ({
         ...config,

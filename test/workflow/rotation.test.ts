@@ -10,6 +10,7 @@ import { ACCOUNT, useProviders, withWorkers } from '../support/rotation-env';
 import { createTimeSkippingEnv } from '../support/temporal';
 import { startMoto } from '../../src/sandbox/moto';
 import { freePort } from '../support/ports';
+import { ROTATIONS_TASK_QUEUE } from '../../src/rotation/task-queues';
 import { failedStatus as failedStatusOf, waitForPhase as waitUntil } from '../support/phases';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -145,6 +146,31 @@ describe('rotation on the time-skipping server', () => {
       await expect(startRotation(env.client, request(user('funnel'), [update('funnel-aws')], days))).rejects.toThrow(OperatorError);
       await expect(startRotation(env.client, request(user('funnel'), [update('funnel-aws')], days))).rejects.toThrow(/recovery window must be/);
       await expect(env.client.workflow.getHandle(`aws-iam:${ACCOUNT}:${user('funnel')}`).describe()).rejects.toThrow(/not found/i);
+    });
+
+    it('the workflow itself refuses a bad request started without the CLI (zod is shared, frozen, by every workflow)', async () => {
+      const { oldKeyId } = await providers.seedUser(user('direct'), 'direct-aws');
+      const bad = { ...request(user('direct'), [update('direct-aws'), update('direct-aws')], 6), pickupGraceSeconds: -1 };
+      const failure = await withWorkers(env, providers.clients(), () =>
+        env.client.workflow
+          .execute('rotateCredential', { taskQueue: ROTATIONS_TASK_QUEUE, workflowId: `direct-${userSerial}`, args: [bad] })
+          .then(() => undefined, (err: Error) => err),
+      );
+      const cause = (failure as { cause?: { type?: string; message?: string; nonRetryable?: boolean } }).cause;
+      expect(cause?.type).toBe('InvalidRotationRequest');
+      expect(cause?.nonRetryable).toBe(true);
+      expect(cause?.message).toMatch(/recoveryWindowDays: recovery window must be 7–30 days/);
+      expect(cause?.message).toMatch(/pickupGraceSeconds: pickup grace must be 0–3600 seconds/);
+      // the same request twice more: the shared schemas hold no state from the first parse
+      for (let i = 0; i < 2; i++) {
+        const again = await withWorkers(env, providers.clients(), () =>
+          env.client.workflow
+            .execute('rotateCredential', { taskQueue: ROTATIONS_TASK_QUEUE, workflowId: `direct-${userSerial}-${i}`, args: [{ ...bad, recoveryWindowDays: 30, pickupGraceSeconds: 0 }] })
+            .then(() => undefined, (err: Error) => err),
+        );
+        expect((again as { cause?: { message?: string } }).cause?.message).toMatch(/consumers: each consumer may be named only once/);
+      }
+      expect(await providers.keysOf(user('direct'))).toEqual([[oldKeyId, 'Active']]);
     });
 
     it('refuses a second rotation of the same user while the first is in its window', async () => {
