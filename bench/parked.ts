@@ -35,6 +35,9 @@ const latency = (samples: number[]) => ({
   max: round(Math.max(...samples), 1),
 });
 
+/** How long the worker sits idle before each memory reading that follows parking. */
+const SETTLE_SECONDS = 30;
+
 export async function parkedAtScale({ n, samples, consumer, concurrency, workerCache }: ParkedSizes) {
   const log = (line: string) => process.stderr.write(`[parked] ${line}\n`);
   const moto = await startMotoServer();
@@ -53,7 +56,7 @@ export async function parkedAtScale({ n, samples, consumer, concurrency, workerC
     ROTATOR_CSMS_CONCURRENCY: String(concurrency),
     ...(workerCache ? { ROTATOR_MAX_CACHED_WORKFLOWS: String(workerCache) } : {}),
   };
-  const worker = await startWorker(dev.address, env, pace);
+  let worker = await startWorker(dev.address, env, pace);
   const { client, close } = await dev.client();
   try {
     const idle = { worker: groupUsage(worker.pid).rssBytes, temporal: groupUsage(dev.child.pid).rssBytes };
@@ -77,6 +80,15 @@ export async function parkedAtScale({ n, samples, consumer, concurrency, workerC
       idleBeforeSeeding: { workerRssMiB: mib(idle.worker), temporalRssMiB: mib(idle.temporal) },
     };
     log(`memory: worker ${memory.workerRssMiB} MiB, dev server ${memory.temporalRssMiB} MiB`);
+    // V8 hands back unused heap only once a process goes idle: what the worker holds while the fleet just waits
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_SECONDS * 1000));
+    const settledWorkerRssMiB = mib(groupUsage(worker.pid).rssBytes);
+    // a restarted worker caches nothing: what N parked rotations themselves cost it (they live in the server)
+    await worker.stop();
+    worker = await startWorker(dev.address, env, pace);
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_SECONDS * 1000));
+    const restartedWorkerRssMiB = mib(groupUsage(worker.pid).rssBytes);
+    log(`worker after ${SETTLE_SECONDS} s idle ${settledWorkerRssMiB} MiB; restarted with ${n} parked ${restartedWorkerRssMiB} MiB`);
 
     // sampled evenly over the fleet, one call at a time: the latency an operator sees with the rest waiting
     const step = Math.max(1, Math.floor(n / samples));
@@ -98,12 +110,13 @@ export async function parkedAtScale({ n, samples, consumer, concurrency, workerC
       parkedPerSecond: round(n / park.stretch.wallSeconds, 2),
       failures: park.result.failed,
       usersNotAsExpected: wrong,
-      memory,
+      memory: { ...memory, settledWorkerRssMiB, restartedWorkerRssMiB, afterSamplesWorkerRssMiB: mib(groupUsage(worker.pid).rssBytes) },
       statusLatencyMs: latency(statusMs),
       deleteNowLatencyMs: latency(deleteMs),
       cliStatusLatencyMs: latency(cliMs),
       park: park.stretch,
     };
+    log(`worker after the samples (restarted worker): ${result.memory.afterSamplesWorkerRssMiB} MiB`);
     log(`status p50 ${result.statusLatencyMs.p50} ms p95 ${result.statusLatencyMs.p95} ms; delete-now p50 ${result.deleteNowLatencyMs.p50} ms p95 ${result.deleteNowLatencyMs.p95} ms`);
     return result;
   } finally {
@@ -116,14 +129,14 @@ export async function parkedAtScale({ n, samples, consumer, concurrency, workerC
   }
 }
 
-/** `rotator status ID --json` as an operator types it: node and tsx start-up included. */
+/** `rotator status ID --json` as an operator of an installed build types it: node start-up included (no tsx). */
 async function cliStatusLatency(env: Record<string, string>, address: string, ids: string[]): Promise<number[]> {
   const run = promisify(execFile);
   const times: number[] = [];
   for (const id of ids) {
     const started = performance.now();
     await run(process.execPath, [path.join(projectRoot, 'bin/rotator.js'), 'status', id, '--json'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', ROTATOR_USE_BUILD: '1' },
     });
     times.push(performance.now() - started);
   }

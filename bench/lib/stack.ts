@@ -123,9 +123,15 @@ export function providerEnv(endpoints: { moto: string; soracom: string; csms?: s
   };
 }
 
+/** The worker tuning an operator may set (ROTATOR_*, NODE_OPTIONS, MALLOC_*), passed from the bench's environment. */
+function workerTuning(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => /^(ROTATOR_|MALLOC_|NODE_OPTIONS$)/.test(key)));
+}
+
 /** `rotator worker` as an operator runs it; `pace` sets ROTATOR_<PROVIDER>_RPS / _CONCURRENCY. */
 export async function startWorker(temporalAddress: string, providers: Record<string, string>, pace: Record<string, string>): Promise<Child> {
-  const env = { ...baseEnv(), ...providers, ...pace, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', ROTATOR_SHUTDOWN_GRACE_SECONDS: '0' };
+  // the compiled build with its prebuilt workflow bundle, as the image runs it (`npm run bench` builds first)
+  const env = { ...baseEnv(), ...workerTuning(), ...providers, ...pace, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', ROTATOR_SHUTDOWN_GRACE_SECONDS: '0', ROTATOR_USE_BUILD: '1' };
   const child = spawnGroup(process.execPath, [path.join(projectRoot, 'bin/rotator.js'), 'worker'], env);
   await waitFor('rotator worker', child, () => child.output().includes('worker ready'), 120_000);
   return child;
