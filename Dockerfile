@@ -8,6 +8,7 @@ COPY package.json package-lock.json ./
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/bundle-workflows.js ./scripts/
 RUN npm run build
 
 FROM node:20.20.2-bookworm-slim

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Part of `npm run build`: bundles the compiled workflows (lib/workflows) once, so a worker started from lib/ loads
 // lib/workflow-bundle.js instead of running webpack in-process at every start (seconds of CPU, ~100 MiB it keeps).
+// Usage: node scripts/bundle-workflows.js [compiled dir, default lib/]
 const path = require('node:path');
 const fs = require('node:fs');
 const { bundleWorkflowCode } = require('@temporalio/worker');
 
-const lib = path.join(__dirname, '..', 'lib');
+const lib = path.resolve(process.argv[2] ?? path.join(__dirname, '..', 'lib'));
 const noop = () => undefined;
 
 bundleWorkflowCode({
@@ -17,7 +18,7 @@ bundleWorkflowCode({
 }).then(
   ({ code }) => {
     fs.writeFileSync(path.join(lib, 'workflow-bundle.js'), code);
-    console.log(`lib/workflow-bundle.js: ${(code.length / 2 ** 20).toFixed(1)} MiB`);
+    console.log(`${path.relative(process.cwd(), path.join(lib, 'workflow-bundle.js'))}: ${(code.length / 2 ** 20).toFixed(1)} MiB`);
   },
   (err) => {
     console.error(`bundling the workflows failed: ${err.message}`);

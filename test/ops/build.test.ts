@@ -1,0 +1,50 @@
+/**
+ * What the image and `ROTATOR_USE_BUILD=1` run: `tsc` output plus the workflow bundle `scripts/bundle-workflows.js`
+ * makes of it. The prebuilt bundle must replay every committed history (it is the same workflow, compiled), and
+ * `bin/rotator.js` must run from it without tsx.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Worker } from '@temporalio/worker';
+import { testDataConverter } from '../support/temporal';
+import { committedHistories } from '../replay/shapes';
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, '../..');
+// inside the checkout, so the compiled files resolve their packages from its node_modules
+const out = mkdtempSync(path.join(root, '.build-test-'));
+const lib = path.join(out, 'lib');
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+/** bin/rotator.js copied beside a lib/ (or none), as in the image. */
+function installedCli(withLib: boolean): string {
+  const dir = withLib ? out : mkdtempSync(path.join(out, 'no-lib-'));
+  mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  copyFileSync(path.join(root, 'bin/rotator.js'), path.join(dir, 'bin/rotator.js'));
+  return path.join(dir, 'bin/rotator.js');
+}
+
+describe('the build (npm run build)', () => {
+  beforeAll(async () => {
+    await run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', lib], { cwd: root });
+    await run(process.execPath, ['scripts/bundle-workflows.js', lib], { cwd: root });
+  }, 180_000);
+
+  it('prebuilds a workflow bundle that replays every committed history', async () => {
+    const codePath = path.join(lib, 'workflow-bundle.js');
+    expect(existsSync(codePath)).toBe(true);
+    for (const h of committedHistories()) {
+      await Worker.runReplayHistory({ workflowBundle: { codePath }, dataConverter: testDataConverter, replayName: `build-${h.shape}` }, h.history, `build-${h.shape}`);
+    }
+  }, 120_000);
+
+  it('bin/rotator.js with ROTATOR_USE_BUILD=1 runs the compiled CLI, and says what to do when there is none', async () => {
+    const env = { PATH: process.env.PATH, ROTATOR_USE_BUILD: '1' };
+    const { stdout } = await run(process.execPath, [installedCli(true), '--help'], { env });
+    expect(stdout).toMatch(/Usage: rotator/);
+    const failed = await run(process.execPath, [installedCli(false), '--help'], { env }).catch((err: { stderr: string; code: number }) => err);
+    expect(failed).toMatchObject({ code: 2, stderr: expect.stringMatching(/lib\/client\.js is missing: run `npm run build` first/) });
+  }, 60_000);
+});
