@@ -6,6 +6,7 @@ import { checkRotated, deleteByScript, fleetMembers, pool, providersFromEnv, rot
 import { Meter, round, type Stretch } from './lib/meter';
 import { deleteAllNow, lastEntered, percentile, startRotations, waitForCounts } from './lib/rotations';
 import { providerEnv, startDevServer, startMotoServer, startSoracom, startWorker } from './lib/stack';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../src/worker';
 
 export interface FleetSizes {
   n: number;
@@ -35,6 +36,8 @@ export async function fleetThroughput({ n, concurrency }: FleetSizes) {
     ROTATOR_AWS_IAM_CONCURRENCY: String(concurrency),
     ROTATOR_SORACOM_RPS: '1000',
     ROTATOR_SORACOM_CONCURRENCY: String(concurrency),
+    // all N run at once: a cache that holds them all, as the README advises (smaller, each step replays its history)
+    ROTATOR_MAX_CACHED_WORKFLOWS: String(Math.max(n, DEFAULT_MAX_CACHED_WORKFLOWS)),
   };
   const worker = await startWorker(dev.address, env, pace);
   const { client, close } = await dev.client();

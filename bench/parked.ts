@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { rotationStatus } from '../src/operations';
 import { projectRoot } from '../src/sandbox/tools';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../src/worker';
 import { checkRotated, fleetMembers, providersFromEnv, seedFleet, type ConsumerKind } from './lib/fleet';
 import { Meter, mib, round } from './lib/meter';
 import { groupUsage } from './lib/processes';
@@ -85,10 +86,12 @@ export async function parkedAtScale({ n, samples, consumer, concurrency, workerC
     const settledWorkerRssMiB = mib(groupUsage(worker.pid).rssBytes);
     // a restarted worker caches nothing: what N parked rotations themselves cost it (they live in the server)
     await worker.stop();
+    const restarting = performance.now();
     worker = await startWorker(dev.address, env, pace);
+    const workerStartSeconds = round((performance.now() - restarting) / 1000, 2);
     await new Promise((resolve) => setTimeout(resolve, SETTLE_SECONDS * 1000));
     const restartedWorkerRssMiB = mib(groupUsage(worker.pid).rssBytes);
-    log(`worker after ${SETTLE_SECONDS} s idle ${settledWorkerRssMiB} MiB; restarted with ${n} parked ${restartedWorkerRssMiB} MiB`);
+    log(`worker after ${SETTLE_SECONDS} s idle ${settledWorkerRssMiB} MiB; restarted (ready in ${workerStartSeconds} s) with ${n} parked ${restartedWorkerRssMiB} MiB`);
 
     // sampled evenly over the fleet, one call at a time: the latency an operator sees with the rest waiting
     const step = Math.max(1, Math.floor(n / samples));
@@ -103,13 +106,15 @@ export async function parkedAtScale({ n, samples, consumer, concurrency, workerC
     const cliMs = await cliStatusLatency(env, dev.address, sampled.slice(0, 5).map((m) => rotationIdOf(m.userName)));
     const deleteMs = await deleteAllNow(client, sampled, 1);
     const result = {
-      sizes: { n, samples: sampled.length, consumer, concurrency, workerCache: workerCache ?? 'SDK default' },
+      sizes: { n, samples: sampled.length, consumer, concurrency, workerCache: workerCache ?? `rotator default (${DEFAULT_MAX_CACHED_WORKFLOWS})` },
       settings: { workerPace: pace, recoveryWindowDays: 30, csmsSecretsPerProject: Math.max(500, n) },
       seedSeconds: round(seedSeconds, 1),
       parkSeconds: park.stretch.wallSeconds,
       parkedPerSecond: round(n / park.stretch.wallSeconds, 2),
       failures: park.result.failed,
       usersNotAsExpected: wrong,
+      workerStartSeconds,
+      settleSeconds: SETTLE_SECONDS,
       memory: { ...memory, settledWorkerRssMiB, restartedWorkerRssMiB, afterSamplesWorkerRssMiB: mib(groupUsage(worker.pid).rssBytes) },
       statusLatencyMs: latency(statusMs),
       deleteNowLatencyMs: latency(deleteMs),

@@ -57,15 +57,16 @@ function rateLimited(r: Json): string {
 function parked(r: Json): string {
   const l = (x: Json) => `${x.p50} / ${x.p95}`;
   return [
-    `### 3. Parked at scale — ${r.sizes.n} rotations in pending-deletion (consumer: ${r.sizes.consumer}; worker cache: ${r.sizes.workerCache ?? 'SDK default'})`,
+    `### 3. Parked at scale — ${r.sizes.n} rotations in pending-deletion (consumer: ${r.sizes.consumer}; worker cache: ${r.sizes.workerCache})`,
     header(r),
     '',
-    '| time to park, s | parked/s | failures | worker RSS, MiB | dev server RSS, MiB | `status` p50 / p95, ms | `delete-now` p50 / p95, ms | CLI `rotator status` p50 / p95, ms |',
+    '| time to park, s | parked/s | failures | worker RSS, MiB: the worker that parked them / restarted, then after the samples | dev server RSS, MiB | `status` p50 / p95, ms | `delete-now` p50 / p95, ms | CLI `rotator status` p50 / p95, ms |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    `| ${r.parkSeconds} | ${r.parkedPerSecond} | ${r.failures} | **${r.memory.workerRssMiB}** | ${r.memory.temporalRssMiB} | **${l(r.statusLatencyMs)}** | ${l(r.deleteNowLatencyMs)} | ${l(r.cliStatusLatencyMs)} |`,
+    `| ${r.parkSeconds} | ${r.parkedPerSecond} | ${r.failures} | **${r.memory.workerRssMiB}** / **${r.memory.restartedWorkerRssMiB ?? '–'}**, ${r.memory.afterSamplesWorkerRssMiB ?? '–'} | ${r.memory.temporalRssMiB} | **${l(r.statusLatencyMs)}** | ${l(r.deleteNowLatencyMs)} | ${l(r.cliStatusLatencyMs)} |`,
     '',
-    `Targets: worker RSS ≤ 300 MB, status p95 ≤ 200 ms. Idle before seeding: worker ${r.memory.idleBeforeSeeding.workerRssMiB} MiB, dev server ${r.memory.idleBeforeSeeding.temporalRssMiB} MiB; moto ${r.memory.motoRssMiB} MiB when parked. ` +
-      `Latencies: ${r.statusLatencyMs.samples} \`status\` and ${r.deleteNowLatencyMs.samples} \`delete-now\` calls one at a time through src/operations.ts (what the CLI runs after start-up), spread over the fleet; the CLI column is ${r.cliStatusLatencyMs.samples} whole \`rotator status --json\` processes. ` +
+    `Targets: worker RSS ≤ 300 MB, status p95 ≤ 200 ms. Worker RSS: right after parking (every rotation it parked still in its workflow cache), ${r.memory.settledWorkerRssMiB ?? '–'} MiB after ${r.settleSeconds ?? 30} s idle; then a restarted worker (ready in ${r.workerStartSeconds ?? '–'} s), which caches nothing, after ${r.settleSeconds ?? 30} s, and after the samples below replayed ${r.statusLatencyMs.samples} rotations into its cache. ` +
+      `Idle before seeding: worker ${r.memory.idleBeforeSeeding.workerRssMiB} MiB, dev server ${r.memory.idleBeforeSeeding.temporalRssMiB} MiB; moto ${r.memory.motoRssMiB} MiB when parked. ` +
+      `Latencies, on the restarted worker (every sampled rotation is replayed from its history on its first call): ${r.statusLatencyMs.samples} \`status\` and ${r.deleteNowLatencyMs.samples} \`delete-now\` calls one at a time through src/operations.ts (what the CLI runs after start-up), spread over the fleet; the CLI column is ${r.cliStatusLatencyMs.samples} whole \`rotator status --json\` processes of the build. ` +
       `CPU cores while parking: worker ${cores(r.park, 'worker')}, dev server ${cores(r.park, 'temporal')}, moto ${cores(r.park, 'moto')}, ${r.sizes.consumer} sandbox ${cores(r.park, r.sizes.consumer)}, driver ${cores(r.park, 'driver')}. Seeding took ${r.seedSeconds} s.`,
   ].join('\n');
 }
@@ -82,7 +83,9 @@ export function renderReadme(readmePath: string, resultsDir: string): void {
   if (f) sections.push(fleet(f));
   if (rl) sections.push(rateLimited(rl));
   if (p) sections.push(parked(p));
-  for (const file of readdirSync(resultsDir).filter((n) => n.startsWith('parked-at-scale-cache-')).sort()) {
+  // other sizes and caches, smallest first
+  const byNumbers = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+  for (const file of readdirSync(resultsDir).filter((n) => n.startsWith('parked-at-scale-')).sort(byNumbers)) {
     sections.push(parked(read(resultsDir, file.replace(/\.json$/, ''))!));
   }
   const block = `${START}\n${sections.join('\n\n')}\n`;

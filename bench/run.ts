@@ -17,6 +17,9 @@ import { parkedAtScale } from './parked';
 import { installCleanup, killAllGroups } from './lib/processes';
 import { renderReadme } from './report';
 
+/** Parked rotations by default: 10,000 takes 30–40 minutes to park here, so it is run on its own (bench/README.md). */
+const DEFAULT_PARKED = 2_000;
+
 const benchDir = __dirname;
 const names = ['fleet', 'rate-limited', 'parked'] as const;
 type Name = (typeof names)[number];
@@ -55,7 +58,7 @@ function options() {
     // 41 rotations list the sets 123 times: at 60 a minute SORACOM's windows let the last through after 2 minutes
     rateLimited: { n: size('rl', 41), perMinute: size('rl-per-minute', 60) },
     // 10,000 takes about half an hour to park on this 2-core machine (see README): the default keeps the run under 20 min
-    parked: { n: size('parked', 2_000), samples: size('samples', 200), consumer: consumer as 'csms' | 'soracom', concurrency, workerCache: size('worker-cache', 0) || undefined },
+    parked: { n: size('parked', DEFAULT_PARKED), samples: size('samples', 200), consumer: consumer as 'csms' | 'soracom', concurrency, workerCache: size('worker-cache', 0) || undefined },
   };
 }
 
@@ -95,8 +98,9 @@ async function main(): Promise<void> {
     'rate-limited': () => rateLimited(opts.rateLimited),
     parked: () => parkedAtScale(opts.parked),
   };
-  // a capped worker cache is a different configuration: its parked results sit beside the default's
-  const files: Record<string, string> = { fleet: 'fleet-throughput', 'rate-limited': 'rate-limited', parked: opts.parked.workerCache ? `parked-at-scale-cache-${opts.parked.workerCache}` : 'parked-at-scale' };
+  // another size or worker cache is a different configuration: its parked results sit beside the default's
+  const parkedFile = ['parked-at-scale', ...(opts.parked.n === DEFAULT_PARKED ? [] : [String(opts.parked.n)]), ...(opts.parked.workerCache ? [`cache-${opts.parked.workerCache}`] : [])].join('-');
+  const files: Record<string, string> = { fleet: 'fleet-throughput', 'rate-limited': 'rate-limited', parked: parkedFile };
   for (const name of opts.only) {
     const record = { name: files[name], date: new Date().toISOString(), machine: host, loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100) };
     const benchStarted = Date.now();

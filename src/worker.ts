@@ -98,14 +98,18 @@ export function shutdownTimes(env: NodeJS.ProcessEnv = process.env): Required<Pi
   return { shutdownGraceTime: grace * 1000, shutdownForceTime: (grace + 10) * 1000 };
 }
 
+/** The workflow cache when ROTATOR_MAX_CACHED_WORKFLOWS is unset: ~100 MiB of worker memory (bench/README.md). */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+
 /**
- * How many rotations the workflow worker keeps in memory. A rotation parked in its recovery window needs none; one not
- * cached is replayed from its history on its next task or query. ROTATOR_MAX_CACHED_WORKFLOWS; unset keeps the SDK's
- * default, which grows with the heap limit (about 2,300 on a 4 GiB heap) — see bench/README.md for what each costs.
+ * How many rotations the workflow worker keeps in memory (~0.4 MiB each, measured). A rotation parked in its recovery
+ * window needs none: one not cached is replayed from its history on its next task or query (tens of ms). The SDK's
+ * own default grows with the heap limit (about 2,300 on a 4 GiB heap, ~1 GiB); ours stays bounded. Set
+ * ROTATOR_MAX_CACHED_WORKFLOWS to at least the rotations run at once, or each of their steps replays its history.
  */
 export function workflowCache(env: NodeJS.ProcessEnv = process.env): Pick<WorkerOptions, 'maxCachedWorkflows'> {
   const raw = env.ROTATOR_MAX_CACHED_WORKFLOWS;
-  if (raw === undefined || raw === '') return {};
+  if (raw === undefined || raw === '') return { maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS };
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 2) throw new Error(`ROTATOR_MAX_CACHED_WORKFLOWS='${raw}' must be a whole number, 2 or more`);
   return { maxCachedWorkflows: value };
