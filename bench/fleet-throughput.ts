@@ -7,11 +7,14 @@ import { Meter, round, type Stretch } from './lib/meter';
 import { deleteAllNow, lastEntered, percentile, startRotations, waitForCounts } from './lib/rotations';
 import { providerEnv, startDevServer, startMotoServer, startSoracom, startWorker } from './lib/stack';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../src/worker';
+import { startFaultProxy, type FaultProxy } from '../test/support/fault-proxy';
 
 export interface FleetSizes {
   n: number;
   /** in-flight rotations of the raw script, and each provider queue's activity slots in the worker */
   concurrency: number;
+  /** added to every provider call by a proxy in front of moto and the SORACOM sandbox (0: none, the emulators' ~5 ms) */
+  latencyMs?: number;
 }
 
 interface Variant {
@@ -22,14 +25,23 @@ interface Variant {
   failures: number;
 }
 
-export async function fleetThroughput({ n, concurrency }: FleetSizes) {
-  const log = (line: string) => process.stderr.write(`[fleet] ${line}\n`);
+export async function fleetThroughput({ n, concurrency, latencyMs = 0 }: FleetSizes) {
+  const tag = latencyMs ? `fleet +${latencyMs} ms` : 'fleet';
+  const log = (line: string) => process.stderr.write(`[${tag}] ${line}\n`);
   const moto = await startMotoServer();
   const soracom = await startSoracom();
   const dev = await startDevServer();
-  const env = providerEnv({ moto: moto.endpoint, soracom: soracom.endpoint });
+  // seeding and checks go straight to the emulators; the measured calls, of the rotator and the scripts, through the proxies
+  const direct = providerEnv({ moto: moto.endpoint, soracom: soracom.endpoint });
+  const proxies: FaultProxy[] = [];
+  if (latencyMs) {
+    proxies.push(await startFaultProxy({ upstream: moto.endpoint, flavor: 'aws' }), await startFaultProxy({ upstream: soracom.endpoint, flavor: 'soracom' }));
+    for (const proxy of proxies) proxy.addRule({ fault: { kind: 'latency', ms: latencyMs } });
+  }
+  const env = latencyMs ? providerEnv({ moto: proxies[0]!.endpoint, soracom: proxies[1]!.endpoint }) : direct;
+  const seeding = providersFromEnv(direct);
   const providers = providersFromEnv(env);
-  const members = fleetMembers('bench-fleet', n);
+  const members = fleetMembers(latencyMs ? 'bench-fleet-latency' : 'bench-fleet', n);
   // the defaults (IAM 10/s, SORACOM 5/s) would be the whole story; raised so the rotator's own overhead shows
   const pace = {
     ROTATOR_AWS_IAM_RPS: '1000',
@@ -43,7 +55,7 @@ export async function fleetThroughput({ n, concurrency }: FleetSizes) {
   const { client, close } = await dev.client();
   try {
     log(`seeding ${n} users and SORACOM sets`);
-    await seedFleet(providers, members, 'soracom');
+    await seedFleet(seeding, members, 'soracom');
     const meter = new Meter({ worker: worker.pid, temporal: dev.child.pid, moto: moto.pid, soracom: soracom.child.pid });
 
     log(`rotator: ${n} rotations to pending-deletion`);
@@ -56,7 +68,7 @@ export async function fleetThroughput({ n, concurrency }: FleetSizes) {
     const rotateSeconds = rotate.result.failed === 0 ? (await lastEntered(client, members, 'pending-deletion')) / 1000 - t0 / 1000 : rotate.stretch.wallSeconds;
     log(`rotator: delete-now on all`);
     const deletions = await meter.measure(() => deleteAllNow(client, members, concurrency));
-    const wrong = await checkRotated(providers, members);
+    const wrong = await checkRotated(seeding, members);
     const rotator: Variant & { deleteNowLatencyMs: { p50: number; p95: number } } = {
       rotate: rotate.stretch,
       rotationsPerSecond: round(n / rotateSeconds, 2),
@@ -78,7 +90,7 @@ export async function fleetThroughput({ n, concurrency }: FleetSizes) {
         rotationsPerSecond: round(n / rotated.stretch.wallSeconds, 2),
         delete: deleted.stretch,
         deletionsPerSecond: round(n / deleted.stretch.wallSeconds, 2),
-        failures: await checkRotated(providers, members),
+        failures: await checkRotated(seeding, members),
       };
       log(`${name} script: ${variant.rotationsPerSecond} rotations/s, ${variant.deletionsPerSecond} deletions/s`);
       return variant;
@@ -86,7 +98,7 @@ export async function fleetThroughput({ n, concurrency }: FleetSizes) {
     const raw = await script('raw concurrent', concurrency);
     const sequential = await script('sequential', 1);
     return {
-      sizes: { n, concurrency },
+      sizes: { n, concurrency, latencyMs },
       settings: { workerPace: pace, consumer: 'SORACOM aws-credentials set, update mode', recoveryWindowDays: 30 },
       rotator,
       raw,
@@ -105,5 +117,6 @@ export async function fleetThroughput({ n, concurrency }: FleetSizes) {
     await dev.child.stop();
     await soracom.child.stop();
     await moto.stop();
+    for (const proxy of proxies) await proxy.stop();
   }
 }

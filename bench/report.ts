@@ -23,7 +23,7 @@ function fleet(r: Json): string {
   const row = (label: string, v: Json) =>
     `| ${label} | ${v.rotationsPerSecond} | ${v.deletionsPerSecond} | ${v.failures} | ${v.rotate.wallSeconds} | ${cores(v.rotate, 'worker')} | ${cores(v.rotate, 'temporal')} | ${cores(v.rotate, 'moto')} | ${cores(v.rotate, 'soracom')} | ${cores(v.rotate, 'driver')} |`;
   return [
-    `### 1. Fleet throughput — N = ${r.sizes.n}, concurrency ${r.sizes.concurrency}`,
+    `### 1${r.sizes.latencyMs ? 'b' : ''}. Fleet throughput — N = ${r.sizes.n}, concurrency ${r.sizes.concurrency}${r.sizes.latencyMs ? `, every provider call ${r.sizes.latencyMs} ms slower (a proxy in front of moto and the SORACOM sandbox)` : ''}`,
     header(r),
     '',
     '| variant | rotations/s | deletions/s | failures | rotate wall s | worker | dev server | moto | SORACOM sandbox | driver |',
@@ -78,9 +78,11 @@ export function renderReadme(readmePath: string, resultsDir: string): void {
   if (start < 0 || end < start) throw new Error(`${readmePath} has lost its results markers; put back '${START}' and '${END}'`);
   const sections: string[] = [];
   const f = read(resultsDir, 'fleet-throughput');
+  const fl = read(resultsDir, 'fleet-throughput-latency');
   const rl = read(resultsDir, 'rate-limited');
   const p = read(resultsDir, 'parked-at-scale');
   if (f) sections.push(fleet(f));
+  if (fl) sections.push(fleet(fl));
   if (rl) sections.push(rateLimited(rl));
   if (p) sections.push(parked(p));
   // other sizes and caches, smallest first

@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: the three benchmarks in one run, each against its own fresh Temporal dev server, moto, sandboxes
+ * `npm run bench`: the benchmarks in one run, each against its own fresh Temporal dev server, moto, sandboxes
  * and `rotator worker` process. Writes bench/results/<name>.json and the results table in bench/README.md.
- *   npm run bench -- [--only fleet,rate-limited,parked] [--fleet N] [--concurrency C] [--rl N] [--rl-per-minute R]
+ *   npm run bench -- [--only fleet,fleet-latency,rate-limited,parked] [--fleet N] [--concurrency C]
+ *                    [--latency-fleet N] [--latency-ms L] [--rl N] [--rl-per-minute R]
  *                    [--parked N] [--samples S] [--parked-consumer csms|soracom] [--worker-cache N] [--no-readme]
  * Every size also reads BENCH_<FLAG> (e.g. BENCH_FLEET=20 BENCH_PARKED=200).
  */
@@ -21,7 +22,7 @@ import { renderReadme } from './report';
 const DEFAULT_PARKED = 2_000;
 
 const benchDir = __dirname;
-const names = ['fleet', 'rate-limited', 'parked'] as const;
+const names = ['fleet', 'fleet-latency', 'rate-limited', 'parked'] as const;
 type Name = (typeof names)[number];
 
 function options() {
@@ -29,6 +30,8 @@ function options() {
     options: {
       only: { type: 'string' },
       fleet: { type: 'string' },
+      'latency-fleet': { type: 'string' },
+      'latency-ms': { type: 'string' },
       concurrency: { type: 'string' },
       rl: { type: 'string' },
       'rl-per-minute': { type: 'string' },
@@ -55,6 +58,8 @@ function options() {
     only: only as Name[],
     readme: !values['no-readme'],
     fleet: { n: size('fleet', 500), concurrency },
+    // the same comparison with every provider call slowed as over the internet (the emulators answer in ~5 ms)
+    fleetLatency: { n: size('latency-fleet', 100), concurrency, latencyMs: size('latency-ms', 50) },
     // 41 rotations list the sets 123 times: at 60 a minute SORACOM's windows let the last through after 2 minutes
     rateLimited: { n: size('rl', 41), perMinute: size('rl-per-minute', 60) },
     // 10,000 takes about half an hour to park on this 2-core machine (see README): the default keeps the run under 20 min
@@ -95,12 +100,13 @@ async function main(): Promise<void> {
   const started = Date.now();
   const runners: Record<Name, () => Promise<object>> = {
     fleet: () => fleetThroughput(opts.fleet),
+    'fleet-latency': () => fleetThroughput(opts.fleetLatency),
     'rate-limited': () => rateLimited(opts.rateLimited),
     parked: () => parkedAtScale(opts.parked),
   };
   // another size or worker cache is a different configuration: its parked results sit beside the default's
   const parkedFile = ['parked-at-scale', ...(opts.parked.n === DEFAULT_PARKED ? [] : [String(opts.parked.n)]), ...(opts.parked.workerCache ? [`cache-${opts.parked.workerCache}`] : [])].join('-');
-  const files: Record<string, string> = { fleet: 'fleet-throughput', 'rate-limited': 'rate-limited', parked: parkedFile };
+  const files: Record<string, string> = { fleet: 'fleet-throughput', 'fleet-latency': 'fleet-throughput-latency', 'rate-limited': 'rate-limited', parked: parkedFile };
   for (const name of opts.only) {
     const record = { name: files[name], date: new Date().toISOString(), machine: host, loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100) };
     const benchStarted = Date.now();
