@@ -7,7 +7,7 @@
  * Every size also reads BENCH_<FLAG> (e.g. BENCH_FLEET=20 BENCH_PARKED=200).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -90,7 +90,18 @@ export function machine() {
   };
 }
 
+/** The worker runs lib/ (as the image does): refuse a build older than the sources rather than measure stale code. */
+function assertBuildCurrent(): void {
+  const root = path.join(benchDir, '..');
+  const bundle = path.join(root, 'lib', 'workflow-bundle.js');
+  if (!existsSync(bundle)) throw new Error('lib/workflow-bundle.js is missing: run `npm run build` (`npm run bench` does it first)');
+  const built = statSync(bundle).mtimeMs;
+  const newer = (readdirSync(path.join(root, 'src'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && statSync(path.join(root, 'src', f)).mtimeMs > built);
+  if (newer.length > 0) throw new Error(`lib/ is older than src/${newer[0]}: run \`npm run build\` (\`npm run bench\` does it first)`);
+}
+
 async function main(): Promise<void> {
+  assertBuildCurrent();
   installCleanup();
   const opts = options();
   const resultsDir = path.join(benchDir, 'results');
