@@ -36,6 +36,8 @@ export default tseslint.config(
           patterns: [
             { group: ['@aws-sdk/*', '**/providers/**', '**/sandbox/**'], message: 'Workflow code does no I/O: call an activity.' },
             { group: ['**/activities/**', '**/activities'], allowTypeImports: true, message: 'Import activity types only: `import type`.' },
+            // model.ts builds every schema at load, which would then live in each cached rotation (see rotation/schemas.ts)
+            { group: ['**/rotation/model'], allowTypeImports: true, message: 'Import values from rotation/schemas in workflow code; model.ts only for types.' },
           ],
         },
       ],

@@ -5,7 +5,7 @@
 import { checkRotated, deleteByScript, fleetMembers, pool, providersFromEnv, rotateByScript, seedFleet } from './lib/fleet';
 import { Meter, round, type Stretch } from './lib/meter';
 import { deleteAllNow, lastEntered, percentile, startRotations, waitForCounts } from './lib/rotations';
-import { providerEnv, startDevServer, startMotoServer, startSoracom, startWorker } from './lib/stack';
+import { providerEnv, startDevServer, startMotoServer, startSoracom, startWorker, workerTuning } from './lib/stack';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../src/worker';
 import { startFaultProxy, type FaultProxy } from '../test/support/fault-proxy';
 
@@ -99,7 +99,7 @@ export async function fleetThroughput({ n, concurrency, latencyMs = 0 }: FleetSi
     const sequential = await script('sequential', 1);
     return {
       sizes: { n, concurrency, latencyMs },
-      settings: { workerPace: pace, consumer: 'SORACOM aws-credentials set, update mode', recoveryWindowDays: 30 },
+      settings: { workerTuningFromShell: workerTuning(), workerPace: pace, consumer: 'SORACOM aws-credentials set, update mode', recoveryWindowDays: 30 },
       rotator,
       raw,
       sequential,

@@ -17,7 +17,7 @@ import { checkRotated, fleetMembers, providersFromEnv, seedFleet, type ConsumerK
 import { Meter, mib, round } from './lib/meter';
 import { groupUsage } from './lib/processes';
 import { deleteAllNow, percentile, rotationIdOf, startRotations, waitForCounts } from './lib/rotations';
-import { providerEnv, startCsms, startDevServer, startMotoServer, startSoracom, startWorker } from './lib/stack';
+import { providerEnv, startCsms, startDevServer, startMotoServer, startSoracom, startWorker, workerTuning } from './lib/stack';
 
 export interface ParkedSizes {
   n: number;
@@ -25,7 +25,7 @@ export interface ParkedSizes {
   samples: number;
   consumer: ConsumerKind;
   concurrency: number;
-  /** ROTATOR_MAX_CACHED_WORKFLOWS for the worker; undefined keeps the SDK's default */
+  /** ROTATOR_MAX_CACHED_WORKFLOWS for the worker; undefined keeps the rotator's default (src/worker.ts) */
   workerCache?: number;
 }
 
@@ -107,7 +107,7 @@ export async function parkedAtScale({ n, samples, consumer, concurrency, workerC
     const deleteMs = await deleteAllNow(client, sampled, 1);
     const result = {
       sizes: { n, samples: sampled.length, consumer, concurrency, workerCache: workerCache ?? `rotator default (${DEFAULT_MAX_CACHED_WORKFLOWS})` },
-      settings: { workerPace: pace, recoveryWindowDays: 30, csmsSecretsPerProject: Math.max(500, n) },
+      settings: { workerTuningFromShell: workerTuning(), workerPace: pace, recoveryWindowDays: 30, csmsSecretsPerProject: Math.max(500, n) },
       seedSeconds: round(seedSeconds, 1),
       parkSeconds: park.stretch.wallSeconds,
       parkedPerSecond: round(n / park.stretch.wallSeconds, 2),

@@ -32,7 +32,7 @@ function fleet(r: Json): string {
     row(`raw concurrent script (${r.sizes.concurrency} at a time)`, r.raw),
     row('sequential script', r.sequential),
     '',
-    `The last five columns are CPU cores used during the rotate stretch (CPU seconds ÷ wall seconds). ` +
+    `The last five columns are CPU cores used during the rotate stretch (CPU seconds ÷ wall seconds)${r.sizes.latencyMs ? '; the driver column includes the two latency proxies, which run in it' : ''}. ` +
       `Rotator / raw: **${r.ratios.rotatorOverRaw}×** rotations (target ≥ 0.7), ${r.ratios.deletionsRotatorOverRaw}× deletions. ` +
       `Rotator / sequential: **${r.ratios.rotatorOverSequential}×** rotations (target ≥ 5), ${r.ratios.deletionsRotatorOverSequential}× deletions. ` +
       `delete-now latency with ${r.sizes.concurrency} in flight: p50 ${r.rotator.deleteNowLatencyMs.p50} ms, p95 ${r.rotator.deleteNowLatencyMs.p95} ms. ` +

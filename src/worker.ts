@@ -1,5 +1,4 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
 import { GracefulShutdownPeriodExpiredError, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createAwsIamActivities } from './activities/aws-iam';
 import { createSoracomActivities } from './activities/soracom';
@@ -20,7 +19,7 @@ import { rotatorDataConverter } from './codec/data-converter';
 import { keyRingFromEnv } from './codec/key-ring';
 import type { DataConverter } from '@temporalio/common';
 import { createLogger, logLevelFromEnv, temporalLogger } from './logging';
-import { WORKFLOW_PRELOAD_MODULES } from './workflow-bundling';
+import { prebuiltWorkflowBundle, WORKFLOW_PRELOAD_MODULES } from './workflow-bundling';
 
 /** The provider clients the activities call, built once per worker process. */
 export interface ProviderClients {
@@ -132,8 +131,8 @@ export interface CreateWorkersOptions {
  */
 export function workflowCode(workflowBundle?: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
   if (workflowBundle) return { workflowBundle };
-  const prebuilt = path.join(__dirname, 'workflow-bundle.js');
-  if (existsSync(prebuilt)) return { workflowBundle: { codePath: prebuilt } };
+  const prebuilt = prebuiltWorkflowBundle(__dirname);
+  if (prebuilt) return { workflowBundle: prebuilt };
   return { workflowsPath: require.resolve('./workflows'), bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } };
 }
 
@@ -176,6 +175,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     logger = createLogger({ level: logLevelFromEnv(env) });
     clients = providerClientsFromEnv();
     workflowCache(env);
+    workflowCode();
     dataConverter = rotatorDataConverter(keyRingFromEnv());
     grace = shutdownTimes(env);
   } catch (err) {

@@ -124,7 +124,7 @@ export function providerEnv(endpoints: { moto: string; soracom: string; csms?: s
 }
 
 /** The worker tuning an operator may set (ROTATOR_*, NODE_OPTIONS, MALLOC_*), passed from the bench's environment. */
-function workerTuning(): NodeJS.ProcessEnv {
+export function workerTuning(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => /^(ROTATOR_|MALLOC_|NODE_OPTIONS$)/.test(key)));
 }
 

@@ -146,6 +146,7 @@ export function defineRotationSchemas() {
       pickupGraceSeconds: PickupGraceSeconds.default(DEFAULT_PICKUP_GRACE_SECONDS),
       requestedBy: z.string().max(200).optional(),
     })
+    // the annotated return type keeps TypeScript from inferring this schema's type through consumerLabel's (a cycle)
     .refine((r): boolean => new Set(r.consumers.map((c) => consumerLabel(c))).size === r.consumers.length, {
       message: 'each consumer may be named only once',
       path: ['consumers'],

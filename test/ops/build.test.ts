@@ -4,12 +4,13 @@
  * `bin/rotator.js` must run from it without tsx.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { testDataConverter } from '../support/temporal';
 import { committedHistories } from '../replay/shapes';
+import { prebuiltWorkflowBundle } from '../../src/workflow-bundling';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
@@ -39,6 +40,18 @@ describe('the build (npm run build)', () => {
       await Worker.runReplayHistory({ workflowBundle: { codePath }, dataConverter: testDataConverter, replayName: `build-${h.shape}` }, h.history, `build-${h.shape}`);
     }
   }, 120_000);
+
+  it('the worker takes the prebuilt bundle only while it matches the compiled workflow code beside it', () => {
+    expect(prebuiltWorkflowBundle(lib)).toEqual({ codePath: path.join(lib, 'workflow-bundle.js') });
+    // `tsc` run again without the bundling step, after a workflow change: the old bundle must not run
+    const edited = mkdtempSync(path.join(out, 'edited-'));
+    cpSync(lib, edited, { recursive: true });
+    appendFileSync(path.join(edited, 'workflows', 'rotate-credential.js'), '\n// changed\n');
+    expect(() => prebuiltWorkflowBundle(edited)).toThrow(/was bundled from other code than .* holds now \(workflows\/rotate-credential\.js differ\): run `npm run build`/);
+    rmSync(path.join(edited, 'workflow-bundle.json'));
+    expect(() => prebuiltWorkflowBundle(edited)).toThrow(/has no workflow-bundle\.json beside it/);
+    expect(prebuiltWorkflowBundle(path.join(root, 'src'))).toBeUndefined();
+  });
 
   it('bin/rotator.js with ROTATOR_USE_BUILD=1 runs the compiled CLI, and says what to do when there is none', async () => {
     const env = { PATH: process.env.PATH, ROTATOR_USE_BUILD: '1' };

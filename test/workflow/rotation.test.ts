@@ -148,29 +148,36 @@ describe('rotation on the time-skipping server', () => {
       await expect(env.client.workflow.getHandle(`aws-iam:${ACCOUNT}:${user('funnel')}`).describe()).rejects.toThrow(/not found/i);
     });
 
-    it('the workflow itself refuses a bad request started without the CLI (zod is shared, frozen, by every workflow)', async () => {
+    it('the workflow itself refuses bad requests started without the CLI, then rotates a good one, in one worker (zod shared and frozen)', async () => {
       const { oldKeyId } = await providers.seedUser(user('direct'), 'direct-aws');
-      const bad = { ...request(user('direct'), [update('direct-aws'), update('direct-aws')], 6), pickupGraceSeconds: -1 };
-      const failure = await withWorkers(env, providers.clients(), () =>
-        env.client.workflow
-          .execute('rotateCredential', { taskQueue: ROTATIONS_TASK_QUEUE, workflowId: `direct-${userSerial}`, args: [bad] })
-          .then(() => undefined, (err: Error) => err),
-      );
-      const cause = (failure as { cause?: { type?: string; message?: string; nonRetryable?: boolean } }).cause;
-      expect(cause?.type).toBe('InvalidRotationRequest');
-      expect(cause?.nonRetryable).toBe(true);
-      expect(cause?.message).toMatch(/recoveryWindowDays: recovery window must be 7–30 days/);
-      expect(cause?.message).toMatch(/pickupGraceSeconds: pickup grace must be 0–3600 seconds/);
-      // the same request twice more: the shared schemas hold no state from the first parse
-      for (let i = 0; i < 2; i++) {
-        const again = await withWorkers(env, providers.clients(), () =>
-          env.client.workflow
-            .execute('rotateCredential', { taskQueue: ROTATIONS_TASK_QUEUE, workflowId: `direct-${userSerial}-${i}`, args: [{ ...bad, recoveryWindowDays: 30, pickupGraceSeconds: 0 }] })
-            .then(() => undefined, (err: Error) => err),
-        );
-        expect((again as { cause?: { message?: string } }).cause?.message).toMatch(/consumers: each consumer may be named only once/);
+      const good = request(user('direct'), [update('direct-aws')]);
+      const refusals: [unknown, RegExp][] = [
+        [{ ...good, consumers: [update('direct-aws'), update('direct-aws')], recoveryWindowDays: 6, pickupGraceSeconds: -1 }, /recoveryWindowDays: recovery window must be 7–30 days.*pickupGraceSeconds: pickup grace must be 0–3600 seconds/],
+        [{ ...good, consumers: [update('direct-aws'), update('direct-aws')] }, /consumers: each consumer may be named only once/],
+        [{ ...good, source: { kind: 'wallarm-api-token', cloud: 'mars', tokenId: 7 } }, /source\.cloud: Wallarm cloud must be 'us1', 'eu' or 'me1'/],
+        [{ ...good, source: { ...good.source, accountId: '12345' } }, /source\.accountId: AWS account id must be 12 digits/],
+        [{ ...good, consumers: [{ kind: 'file', path: 'relative/path' }] }, /consumers\.0\.path: file path must be absolute/],
+        [{ ...good, source: { kind: 'gcp-service-account-key' } }, /source/],
+      ];
+      const outcomes = await withWorkers(env, providers.clients(), async () => {
+        const failures: unknown[] = [];
+        for (const [i, [input]] of refusals.entries()) {
+          failures.push(
+            await env.client.workflow
+              .execute('rotateCredential', { taskQueue: ROTATIONS_TASK_QUEUE, workflowId: `direct-${userSerial}-${i}`, args: [input] })
+              .then(() => undefined, (err: Error) => err),
+          );
+        }
+        // the same worker, after all those refusals, still rotates a good request to the end of its preflight and beyond
+        const status = await waitForPhase(await startRotation(env.client, good), 'pending-deletion');
+        return { failures, status };
+      });
+      for (const [i, failure] of outcomes.failures.entries()) {
+        const cause = (failure as { cause?: { type?: string; message?: string; nonRetryable?: boolean } } | undefined)?.cause;
+        expect(cause).toMatchObject({ type: 'InvalidRotationRequest', nonRetryable: true });
+        expect(cause?.message).toMatch(refusals[i]![1]);
       }
-      expect(await providers.keysOf(user('direct'))).toEqual([[oldKeyId, 'Active']]);
+      expect(outcomes.status.oldCredentialId).toBe(oldKeyId);
     });
 
     it('refuses a second rotation of the same user while the first is in its window', async () => {
