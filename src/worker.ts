@@ -97,7 +97,7 @@ export function shutdownTimes(env: NodeJS.ProcessEnv = process.env): Required<Pi
   return { shutdownGraceTime: grace * 1000, shutdownForceTime: (grace + 10) * 1000 };
 }
 
-/** The workflow cache when ROTATOR_MAX_CACHED_WORKFLOWS is unset: ~100 MiB of worker memory (bench/README.md). */
+/** The workflow cache when ROTATOR_MAX_CACHED_WORKFLOWS is unset: ~110 MiB of worker memory (bench/README.md). */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
 
 /**

@@ -2,8 +2,8 @@
  * The rotation model's definitions: phases, limits, the zod schemas of a request (built on demand by
  * `defineRotationSchemas`), the inferred types, and the pure helpers. `model.ts` builds the schemas once and is what
  * the CLI, activities and worker import. The workflow imports this module instead and builds the schemas only to
- * parse its input: schemas kept at module level would be copied into every cached rotation (~0.6 MiB of heap each, see
- * bench/README.md), while zod itself is preloaded once per worker (src/workflow-bundling.ts).
+ * parse its input: schemas kept at module level would be copied into every cached rotation (most of the ~0.65 MiB of heap
+ * each took before; bench/README.md), while zod itself is preloaded once per worker (src/workflow-bundling.ts).
  * Free of I/O and Node built-ins: the workflow bundle includes it.
  */
 import { z } from 'zod';
