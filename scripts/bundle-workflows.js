@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const { bundleWorkflowCode } = require('@temporalio/worker');
 
 const lib = path.resolve(process.argv[2] ?? path.join(__dirname, '..', 'lib'));
-const { WORKFLOW_BUNDLE_FILE, WORKFLOW_BUNDLE_MANIFEST, WORKFLOW_PRELOAD_MODULES, workflowBundleSources } = require(path.join(lib, 'workflow-bundling.js'));
+const { WORKFLOW_BUNDLE_FILE, WORKFLOW_BUNDLE_MANIFEST, workflowBundleOptions, workflowBundleSources } = require(path.join(lib, 'workflow-bundling.js'));
 const noop = () => undefined;
 
 // an old bundle must not outlive a failed bundling
@@ -16,9 +16,7 @@ for (const file of [WORKFLOW_BUNDLE_FILE, WORKFLOW_BUNDLE_MANIFEST]) fs.rmSync(p
 
 bundleWorkflowCode({
   workflowsPath: path.join(lib, 'workflows', 'index.js'),
-  // the failure converter runs inside the sandbox: it must be in the bundle (see src/codec/data-converter.ts)
-  failureConverterPath: path.join(lib, 'codec', 'failure-converter.js'),
-  preloadModules: WORKFLOW_PRELOAD_MODULES,
+  ...workflowBundleOptions,
   logger: { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop },
 }).then(
   ({ code }) => {

@@ -5,12 +5,16 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { failureConverterPath } from './codec/data-converter';
 
 /**
  * zod keeps no per-workflow state, so it is loaded once per worker and shared (frozen) by every cached rotation instead
  * of being evaluated into each one (~180 zod classes and their shapes per rotation; bench/README.md).
  */
 export const WORKFLOW_PRELOAD_MODULES = [require.resolve('./rotation/zod-preload')];
+
+/** What every `bundleWorkflowCode` call passes besides the workflows and a logger. */
+export const workflowBundleOptions = { failureConverterPath, preloadModules: WORKFLOW_PRELOAD_MODULES };
 
 export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
 export const WORKFLOW_BUNDLE_MANIFEST = 'workflow-bundle.json';

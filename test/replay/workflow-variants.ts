@@ -7,8 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { failureConverterPath } from '../../src/codec/data-converter';
-import { WORKFLOW_PRELOAD_MODULES } from '../../src/workflow-bundling';
+import { workflowBundleOptions } from '../../src/workflow-bundling';
 
 const projectRoot = path.resolve(__dirname, '../..');
 const workflowSource = path.join(projectRoot, 'src/workflows/rotate-credential.ts');
@@ -53,8 +52,7 @@ export async function bundleVariant(variant: Variant): Promise<WorkflowBundleWit
     writeFileSync(file, variantSource(variant));
     return await bundleWorkflowCode({
       workflowsPath: file,
-      failureConverterPath,
-      preloadModules: WORKFLOW_PRELOAD_MODULES,
+      ...workflowBundleOptions,
       logger: quietLogger,
       webpackConfigHook: (config) => ({
         ...config,

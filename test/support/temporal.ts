@@ -5,9 +5,9 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { rotationSearchAttributes } from '../../src/rotation/search-attributes';
 import { toolPath } from '../../src/sandbox/tools';
 import { withStartupRetries } from './ports';
-import { failureConverterPath, rotatorDataConverter } from '../../src/codec/data-converter';
+import { rotatorDataConverter } from '../../src/codec/data-converter';
 import { DEMO_CODEC_KEYS, parseKeyRing } from '../../src/codec/key-ring';
-import { WORKFLOW_PRELOAD_MODULES } from '../../src/workflow-bundling';
+import { workflowBundleOptions } from '../../src/workflow-bundling';
 
 /** Tests encrypt with the public demo key, exactly as production encrypts with its own. */
 export const testDataConverter = rotatorDataConverter(parseKeyRing(DEMO_CODEC_KEYS));
@@ -47,7 +47,7 @@ export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWit
   const resolved = path.resolve(workflowsPath);
   let bundle = bundles.get(resolved);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath: resolved, failureConverterPath, preloadModules: WORKFLOW_PRELOAD_MODULES, logger: quietBundlerLogger });
+    bundle = bundleWorkflowCode({ workflowsPath: resolved, ...workflowBundleOptions, logger: quietBundlerLogger });
     bundles.set(resolved, bundle);
   }
   return bundle;
