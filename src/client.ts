@@ -217,6 +217,12 @@ aws-iam:<account>:<user>, so there is only ever one live rotation per key.`,
   program
     .command('worker')
     .description('run the worker: the rotation workflows and every provider activity queue')
+    .addHelpText('after', `
+Configured by environment only (README "Pointing it at real AWS, SORACOM and a Temporal cluster"). It refuses to
+start without both key rings:
+  ROTATOR_CODEC_KEYS or ROTATOR_CODEC_KEY_FILE   encrypt every payload (the CLI and the codec server hold them too)
+  ROTATOR_SEAL_KEYS or ROTATOR_SEAL_KEY_FILE     seal every secret inside them (workers only; never a codec key)
+Each is '<keyId>:<base64 of 32 bytes>[,<olderId>:<base64>…]', newest first; make a key with \`openssl rand -base64 32\`.`)
     .action(async () => {
       await runWorkerProcess();
     });

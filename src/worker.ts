@@ -17,6 +17,8 @@ import { ROTATIONS_TASK_QUEUE, type ProviderQueue } from './rotation/task-queues
 import { OperatorError, temporalConnectConfig, temporalUnreachable } from './operations';
 import { rotatorDataConverter } from './codec/data-converter';
 import { keyRingFromEnv } from './codec/key-ring';
+import { SecretSealer, sealRingFromEnv } from './codec/sealed-secrets';
+import { sealedConsumer, sealedSource } from './activities/sealing';
 import type { DataConverter } from '@temporalio/common';
 import { createLogger, logLevelFromEnv, temporalLogger } from './logging';
 import { prebuiltWorkflowBundle, WORKFLOW_PRELOAD_MODULES } from './workflow-bundling';
@@ -44,15 +46,15 @@ export function providerClientsFromEnv(): ProviderClients {
   };
 }
 
-/** Each provider's activities, registered on that provider's own task queue. */
-export function providerActivities(clients: ProviderClients): Record<ProviderQueue, object> {
+/** Each provider's activities, registered on that provider's own task queue, with new credentials sealed in history. */
+export function providerActivities(clients: ProviderClients, sealer: SecretSealer): Record<ProviderQueue, object> {
   return {
-    'provider-aws-iam': createAwsIamActivities(clients.aws),
+    'provider-aws-iam': sealedSource(createAwsIamActivities(clients.aws), sealer),
     // SORACOM credentials sets (consumer) and AuthKeys (source): one queue, as SORACOM limits calls per operator
-    'provider-soracom': { ...createSoracomActivities(clients.soracom), ...createSoracomAuthKeyActivities(clients.soracom) },
-    'provider-csms': createCsmsActivities(clients.csms),
-    'provider-wallarm': createWallarmActivities(clients.wallarm, { now: clients.wallarmNow }),
-    'provider-file': createFileActivities(),
+    'provider-soracom': { ...sealedConsumer(createSoracomActivities(clients.soracom), sealer), ...sealedSource(createSoracomAuthKeyActivities(clients.soracom), sealer) },
+    'provider-csms': sealedConsumer(createCsmsActivities(clients.csms), sealer),
+    'provider-wallarm': sealedSource(createWallarmActivities(clients.wallarm, { now: clients.wallarmNow }), sealer),
+    'provider-file': sealedConsumer(createFileActivities(), sealer),
   };
 }
 
@@ -123,6 +125,8 @@ export interface CreateWorkersOptions {
   env?: NodeJS.ProcessEnv;
   /** encrypts every payload the workers write (see src/codec) */
   dataConverter: DataConverter;
+  /** seals every new credential's secret inside those payloads, with a key only workers hold */
+  sealer: SecretSealer;
 }
 
 /**
@@ -137,7 +141,7 @@ export function workflowCode(workflowBundle?: WorkerOptions['workflowBundle']): 
 }
 
 /** One worker for the rotation workflows and one per provider queue, sharing a connection. */
-export async function createWorkers({ connection, namespace, clients, workflowBundle, env, dataConverter }: CreateWorkersOptions): Promise<Worker[]> {
+export async function createWorkers({ connection, namespace, clients, workflowBundle, env, dataConverter, sealer }: CreateWorkersOptions): Promise<Worker[]> {
   const common = { connection, namespace: namespace ?? 'default', dataConverter, ...shutdownTimes(env) };
   const workflows = await Worker.create({
     ...common,
@@ -145,7 +149,7 @@ export async function createWorkers({ connection, namespace, clients, workflowBu
     ...workflowCache(env),
     ...workflowCode(workflowBundle),
   });
-  const activities = providerActivities(clients);
+  const activities = providerActivities(clients, sealer);
   const providers = await Promise.all(
     (Object.keys(activities) as ProviderQueue[]).map((queue) =>
       Worker.create({ ...common, taskQueue: queue, activities: activities[queue], ...providerPace(queue, env) }),
@@ -169,6 +173,8 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   // configuration mistakes first: they need no server to be reported
   let clients: ProviderClients;
   let dataConverter: DataConverter;
+  let sealer: SecretSealer;
+  let sealKeyId: string;
   let grace: ReturnType<typeof shutdownTimes>;
   let logger: ReturnType<typeof createLogger>;
   try {
@@ -176,7 +182,11 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     clients = providerClientsFromEnv();
     workflowCache(env);
     workflowCode();
-    dataConverter = rotatorDataConverter(keyRingFromEnv());
+    const codecRing = keyRingFromEnv(env);
+    dataConverter = rotatorDataConverter(codecRing);
+    const sealRing = sealRingFromEnv(env, codecRing);
+    sealer = new SecretSealer(sealRing);
+    sealKeyId = sealRing.primary;
     grace = shutdownTimes(env);
   } catch (err) {
     throw new OperatorError(`worker configuration: ${(err as Error).message}`);
@@ -195,9 +205,9 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     logger.info({ signal }, `worker: ${signal}, no new tasks; in-flight activities get ${Number(grace.shutdownGraceTime) / 1000} s to finish`);
   process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
   try {
-    const workers = await createWorkers({ connection, namespace, clients, dataConverter, env });
+    const workers = await createWorkers({ connection, namespace, clients, dataConverter, sealer, env });
     logger.info(
-      { address, namespace },
+      { address, namespace, sealKeyId },
       `worker ready: ${address}, namespace ${namespace}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom, provider-csms, provider-wallarm, provider-file` +
         `${clients.csms ? '' : ' (no CSMS configuration: csms consumers will be refused)'}` +
         `${clients.wallarm ? ` (Wallarm ${clients.wallarm.cloud})` : ' (Wallarm not configured)'}` +

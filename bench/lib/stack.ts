@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { rotatorDataConverter } from '../../src/codec/data-converter';
 import { DEMO_CODEC_KEYS, parseKeyRing } from '../../src/codec/key-ring';
+import { DEMO_SEAL_KEYS } from '../../src/codec/sealed-secrets';
 import { rotationSearchAttributes } from '../../src/rotation/search-attributes';
 import { startMoto, type MotoServer } from '../../src/sandbox/moto';
 import { projectRoot, toolPath } from '../../src/sandbox/tools';
@@ -131,7 +132,7 @@ export function workerTuning(): NodeJS.ProcessEnv {
 /** `rotator worker` as an operator runs it; `pace` sets ROTATOR_<PROVIDER>_RPS / _CONCURRENCY. */
 export async function startWorker(temporalAddress: string, providers: Record<string, string>, pace: Record<string, string>): Promise<Child> {
   // the compiled build with its prebuilt workflow bundle, as the image runs it (`npm run bench` builds first)
-  const env = { ...baseEnv(), ...workerTuning(), ...providers, ...pace, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', ROTATOR_SHUTDOWN_GRACE_SECONDS: '0', ROTATOR_USE_BUILD: '1' };
+  const env = { ...baseEnv(), ...workerTuning(), ...providers, ...pace, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', ROTATOR_SEAL_KEYS: DEMO_SEAL_KEYS, ROTATOR_SHUTDOWN_GRACE_SECONDS: '0', ROTATOR_USE_BUILD: '1' };
   const child = spawnGroup(process.execPath, [path.join(projectRoot, 'bin/rotator.js'), 'worker'], env);
   await waitFor('rotator worker', child, () => child.output().includes('worker ready'), 120_000);
   return child;

@@ -1,5 +1,5 @@
 import type { ConsumerSpec, SourceSpec } from '../rotation/model';
-import type { NewCredential } from './source';
+import type { NewCredential, SealedCredential } from './source';
 
 /** What a consumer holds now, read from the provider. */
 export interface ConsumerReading {
@@ -29,12 +29,15 @@ export interface RollbackOutcome extends ConsumerReading {
   detail: string;
 }
 
-/** Where a credential is stored for the software that uses it. Every consumer provider implements these. */
-export interface ConsumerActivities {
+/**
+ * Where a credential is stored for the software that uses it. Every consumer provider implements these over
+ * `NewCredential`; the worker registers them sealed, so the workflow hands them a `SealedCredential`.
+ */
+export interface ConsumerActivities<C extends NewCredential | SealedCredential = NewCredential> {
   /** Reads, never writes: checks the consumer can take a credential from `source` and picks the target set. */
   planConsumer(input: { consumer: ConsumerSpec; source: SourceSpec; today: string }): Promise<ConsumerPlan>;
   /** Writes the credential, then reads it back; fails unless the consumer holds it afterwards. */
-  putCredential(input: { consumer: ConsumerSpec; source: SourceSpec; targetCredentialsId: string; credential: NewCredential }): Promise<ConsumerReading>;
+  putCredential(input: { consumer: ConsumerSpec; source: SourceSpec; targetCredentialsId: string; credential: C }): Promise<ConsumerReading>;
   readConsumer(input: { consumer: ConsumerSpec; credentialsId: string }): Promise<ConsumerReading>;
   /**
    * Returns the consumer to its restore point if it holds `newCredentialId`; leaves it alone if it holds anything else

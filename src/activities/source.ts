@@ -9,23 +9,40 @@ export interface SourceInspection {
   maxCredentials: number;
 }
 
-/** A freshly minted credential. `secret` travels only through encrypted history and consumer writes. */
+/**
+ * A freshly minted credential, as a provider returns it and a consumer writes it. Every field of `secret` is secret
+ * material: it never enters workflow history as it is (see SealedCredential).
+ */
 export interface NewCredential {
   id: string;
   createdAt: string;
   secret: Record<string, string>;
 }
 
-export interface SourceActivities {
+/** A secret field sealed with a worker-only key (src/codec/sealed-secrets.ts): `sealed:<keyId>:<ciphertext>`. */
+export type SealedSecret = `sealed:${string}`;
+
+/** A new credential as it travels through workflow history: public id and time in clear, every secret field sealed. */
+export interface SealedCredential {
+  id: string;
+  createdAt: string;
+  secret: Record<string, SealedSecret>;
+}
+
+/**
+ * A source's activities. Providers implement them over `NewCredential`; the worker registers them sealed
+ * (src/activities/sealing.ts), so the workflow only ever holds a `SealedCredential`.
+ */
+export interface SourceActivities<C extends NewCredential | SealedCredential = NewCredential> {
   /** Reads, never writes: identity, existing credentials, limits. Fails fast on a wrong request. */
   inspectSource(input: { source: SourceSpec }): Promise<SourceInspection>;
   /**
    * Mints one credential, exactly once: credentials not in `knownIds` created since `notBefore` are orphans of a
    * lost response and are removed first.
    */
-  createCredential(input: { source: SourceSpec; knownIds: string[]; notBefore: string }): Promise<NewCredential>;
+  createCredential(input: { source: SourceSpec; knownIds: string[]; notBefore: string }): Promise<C>;
   /** Proves the credential authenticates as the expected subject; throws a retryable failure until it does. */
-  verifyCredential(input: { source: SourceSpec; credential: NewCredential; subject: string }): Promise<void>;
+  verifyCredential(input: { source: SourceSpec; credential: C; subject: string }): Promise<void>;
   /**
    * Enables or disables a credential. When disabling, `restorableUntil` is the end of the recovery window: a source
    * whose provider deletes disabled credentials sooner (Wallarm: after a week) must keep it restorable until then.

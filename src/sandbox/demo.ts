@@ -26,6 +26,7 @@ import { csmsConfigFromEnv } from '../providers/csms/config';
 import { projectRoot, toolPath } from './tools';
 import { rotatorDataConverter } from '../codec/data-converter';
 import { DEMO_CODEC_KEYS, parseKeyRing } from '../codec/key-ring';
+import { demoSealer } from '../codec/sealed-secrets';
 import { startCodecServer } from '../codec/codec-server';
 import { EncryptionCodec } from '../codec/encryption-codec';
 import { randomBytes } from 'node:crypto';
@@ -249,6 +250,8 @@ export async function runDemo(): Promise<void> {
     const workers = await createWorkers({
       connection,
       dataConverter: rotatorDataConverter(parseKeyRing(DEMO_CODEC_KEYS)),
+      // the worker's seal key stays in this process: .demo/env (for the CLI) never carries it
+      sealer: demoSealer(),
       clients: {
         aws: createAwsClients(),
         soracom: new SoracomClient({ endpoint: env.SORACOM_ENDPOINT!, authKeyId: demo.soracomAuthKeyId, authKey: demo.soracomAuthKey }),

@@ -21,7 +21,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { ConsumerActivities, RestorePoint } from '../activities/consumer';
-import type { NewCredential, SourceActivities } from '../activities/source';
+import type { SealedCredential, SourceActivities } from '../activities/source';
 // schemas.ts, not model.ts: the request schema is built to parse the input, then dropped (model.ts would keep one copy
 // of every schema in each cached rotation)
 import {
@@ -83,11 +83,11 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
   const request = parsed.data;
   const { source } = request;
 
-  const src = proxyActivities<SourceActivities>({ ...providerCall, taskQueue: sourceTaskQueue(source) });
-  const verifier = proxyActivities<SourceActivities>({ ...verification, taskQueue: sourceTaskQueue(source) });
-  const finalDelete = proxyActivities<SourceActivities>({ ...eventualDeletion, taskQueue: sourceTaskQueue(source) });
-  const consumerOf = (c: ConsumerSpec) => proxyActivities<ConsumerActivities>({ ...providerCall, taskQueue: consumerTaskQueue(c) });
-  const finalConsumerOf = (c: ConsumerSpec) => proxyActivities<ConsumerActivities>({ ...eventualDeletion, taskQueue: consumerTaskQueue(c) });
+  const src = proxyActivities<SourceActivities<SealedCredential>>({ ...providerCall, taskQueue: sourceTaskQueue(source) });
+  const verifier = proxyActivities<SourceActivities<SealedCredential>>({ ...verification, taskQueue: sourceTaskQueue(source) });
+  const finalDelete = proxyActivities<SourceActivities<SealedCredential>>({ ...eventualDeletion, taskQueue: sourceTaskQueue(source) });
+  const consumerOf = (c: ConsumerSpec) => proxyActivities<ConsumerActivities<SealedCredential>>({ ...providerCall, taskQueue: consumerTaskQueue(c) });
+  const finalConsumerOf = (c: ConsumerSpec) => proxyActivities<ConsumerActivities<SealedCredential>>({ ...eventualDeletion, taskQueue: consumerTaskQueue(c) });
 
   const status: RotationStatus = {
     rotationId: rotationIdFor(source),
@@ -157,7 +157,8 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
 
   // Undo steps, newest first; each reads the providers before acting so it never cuts a consumer off.
   const compensations: { what: string; run: () => Promise<string | void> }[] = [];
-  let created: NewCredential | undefined;
+  // the new credential's secret stays sealed here: only the activities that hand it to a provider open it
+  let created: SealedCredential | undefined;
   // per consumer, where it can be put back to (planConsumer gives one only to consumers that can roll back, e.g. CSMS)
   const restorePoints: (RestorePoint | undefined)[] = [];
 

@@ -18,7 +18,7 @@ import { providerActivities, providerPace, runWorkers } from '../../src/worker';
 import type { rotateCredential } from '../../src/workflows/rotate-credential';
 import { startRecordingProxy, type RecordingProxy } from '../contract/recording-proxy';
 import { ACCOUNT, testAwsCredentials, useProviders } from '../support/rotation-env';
-import { createTimeSkippingEnv, testDataConverter, workflowBundle } from '../support/temporal';
+import { createTimeSkippingEnv, testDataConverter, testSealer, workflowBundle } from '../support/temporal';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -53,7 +53,7 @@ describe('a deletion due while no worker runs (time-skipping server)', () => {
    */
   async function withUncachedWorkers<T>(body: () => Promise<T>): Promise<T> {
     const common = { connection: env.nativeConnection, namespace: 'default', dataConverter: testDataConverter };
-    const activities = providerActivities(clients());
+    const activities = providerActivities(clients(), testSealer);
     const workers = [
       await Worker.create({ ...common, taskQueue: ROTATIONS_TASK_QUEUE, workflowBundle: await workflowBundle(require.resolve('../../src/workflows')), maxCachedWorkflows: 0 }),
       ...(await Promise.all((Object.keys(activities) as ProviderQueue[]).map((queue) => Worker.create({ ...common, taskQueue: queue, activities: activities[queue], ...providerPace(queue) })))),

@@ -72,18 +72,21 @@ describe('docker-compose.yml', () => {
     expect(s.worker!.deploy?.replicas).toBe(2);
     expect(s.worker!.stop_grace_period).toBe('40s');
     expect(Number(s.worker!.environment!.ROTATOR_SHUTDOWN_GRACE_SECONDS) + 10).toBeLessThan(40);
-    expect(s.worker!.secrets!.map((x) => x.source).sort()).toEqual(['aws_credentials', 'codec_keys']);
-    expect(s.worker!.environment).toMatchObject({ ROTATOR_CODEC_KEY_FILE: '/run/secrets/codec_keys', AWS_SHARED_CREDENTIALS_FILE: '/run/secrets/aws_credentials', TEMPORAL_NAMESPACE: 'rotator' });
+    expect(s.worker!.secrets!.map((x) => x.source).sort()).toEqual(['aws_credentials', 'codec_keys', 'seal_keys']);
+    // the seal keys go to the workers only: the codec server, which the UI calls, must never open a sealed secret
+    expect(s['codec-server']!.secrets!.map((x) => x.source)).not.toContain('seal_keys');
+    expect(Object.keys(s['codec-server']!.environment!).filter((k) => k.startsWith('ROTATOR_SEAL'))).toEqual([]);
+    expect(s.worker!.environment).toMatchObject({ ROTATOR_CODEC_KEY_FILE: '/run/secrets/codec_keys', ROTATOR_SEAL_KEY_FILE: '/run/secrets/seal_keys', AWS_SHARED_CREDENTIALS_FILE: '/run/secrets/aws_credentials', TEMPORAL_NAMESPACE: 'rotator' });
     expect(s.worker!.environment).not.toHaveProperty('ROTATOR_CODEC_KEYS');
     expect(s.worker!.environment).not.toHaveProperty('POSTGRES_PASSWORD');
     expect(s['temporal-ui']!.environment!.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:8888/${s['codec-server']!.environment!.ROTATOR_CODEC_SERVER_TOKEN}`);
     for (const service of Object.values(s)) for (const port of service.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
-    expect(Object.keys(stack.secrets).sort()).toEqual(['aws_credentials', 'codec_keys']);
+    expect(Object.keys(stack.secrets).sort()).toEqual(['aws_credentials', 'codec_keys', 'seal_keys']);
   });
 
   it('the settings and secret files it reads are git-ignored, and a missing setting stops it with its name', async () => {
-    const ignored = await run('git', ['check-ignore', '.env', 'secrets/codec-keys.json', 'secrets/aws-credentials', '.env.example', 'docker-compose.yml'], { cwd: root }).catch((e: { stdout: string }) => e);
-    expect(ignored.stdout.trim().split('\n')).toEqual(['.env', 'secrets/codec-keys.json', 'secrets/aws-credentials']);
+    const ignored = await run('git', ['check-ignore', '.env', 'secrets/codec-keys.json', 'secrets/seal-keys.json', 'secrets/aws-credentials', '.env.example', 'docker-compose.yml'], { cwd: root }).catch((e: { stdout: string }) => e);
+    expect(ignored.stdout.trim().split('\n')).toEqual(['.env', 'secrets/codec-keys.json', 'secrets/seal-keys.json', 'secrets/aws-credentials']);
     const partial = path.join(scratch, 'partial.env');
     writeFileSync(partial, readFileSync(path.join(root, '.env.example'), 'utf8').replace(/^SORACOM_AUTH_KEY=.*$/m, ''));
     await expect(composeConfig(path.join(root, 'docker-compose.yml'), partial)).rejects.toMatchObject({ stderr: expect.stringContaining('set SORACOM_AUTH_KEY in .env') });

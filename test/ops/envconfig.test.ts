@@ -14,6 +14,7 @@ import { ACCOUNT, useProviders } from '../support/rotation-env';
 import { createDevServerEnv } from '../support/temporal';
 import { providerEnv, startWorkerProcess, stopWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { OperatorError, temporalConnectConfig } from '../../src/operations';
+import { DEMO_SEAL_KEYS } from '../../src/codec/sealed-secrets';
 
 const run = promisify(execFile);
 const rotatorBin = path.resolve(__dirname, '../../bin/rotator.js');
@@ -100,9 +101,19 @@ describe('Temporal connection from a profile file and TEMPORAL_* variables', () 
     const cli = await rotator(missing, 'list');
     expect(cli.code).toBe(2);
     expect(cli.stderr).toMatch(/Temporal client configuration .*profile 'staging'.*Profile 'staging' not found/);
-    const workerRun = await rotator(missing, 'worker');
+    const workerRun = await rotator({ ...missing, ROTATOR_SEAL_KEYS: DEMO_SEAL_KEYS }, 'worker');
     expect(workerRun.code).toBe(2);
     expect(workerRun.stderr).toMatch(/profile 'staging'/);
+  });
+
+  it('a worker without a seal key, or with a codec key as its seal key, stops with an operator error before connecting', async () => {
+    const endpoints = providerEnv(providers.moto.server.endpoint, providers.sandbox.endpoint);
+    const unsealed = await rotator({ ...endpoints, TEMPORAL_ADDRESS: '127.0.0.1:9' }, 'worker');
+    expect(unsealed.code).toBe(2);
+    expect(unsealed.stderr).toMatch(/no seal key: .*ROTATOR_SEAL_KEYS/);
+    const reused = await rotator({ ...endpoints, TEMPORAL_ADDRESS: '127.0.0.1:9', ROTATOR_SEAL_KEYS: `s1:${endpoints.ROTATOR_CODEC_KEYS!.split(':')[1]}` }, 'worker');
+    expect(reused.code).toBe(2);
+    expect(reused.stderr).toMatch(/seal key 's1' is the same key as codec key/);
   });
 });
 

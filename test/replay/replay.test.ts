@@ -11,7 +11,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { deleteNow, rotationStatus, startRotation } from '../../src/operations';
 import { createWorkers, runWorkers } from '../../src/worker';
 import { ACCOUNT, useProviders } from '../support/rotation-env';
-import { createTimeSkippingEnv, testDataConverter, workflowBundle } from '../support/temporal';
+import { createTimeSkippingEnv, testDataConverter, testSealer, workflowBundle } from '../support/temporal';
 import { decryptedSecrets, isEncrypted, isPlainByDesign, leakedForms, patchMarkers, payloadsIn } from './history-payloads';
 import { committedHistories, SHAPES, type RecordedHistory } from './shapes';
 import { bundleVariant, PATCH_ID } from './workflow-variants';
@@ -85,7 +85,7 @@ describe('changing the workflow while rotations are in flight', () => {
     it('deprecatePatch() replays histories written by the patched code, but not those older than the patch', async () => {
       // a rotation run by the patched code: its history carries the patch marker and the new step
       const { oldKeyId } = await providers.seedUser('patched-run', 'patched-run-aws');
-      const workers = await createWorkers({ connection: env.nativeConnection, clients: providers.clients(), dataConverter: testDataConverter, workflowBundle: patched });
+      const workers = await createWorkers({ connection: env.nativeConnection, clients: providers.clients(), dataConverter: testDataConverter, sealer: testSealer, workflowBundle: patched });
       const running = runWorkers(workers);
       let written: RecordedHistory;
       try {

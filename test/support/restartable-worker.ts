@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { trackPid, untrackPid } from './processes';
+import { DEMO_SEAL_KEYS } from '../../src/codec/sealed-secrets';
 
 const rotatorBin = path.resolve(__dirname, '../../bin/rotator.js');
 
@@ -58,7 +59,7 @@ export function workerProcess({ env, logFile }: { env: Record<string, string>; l
     exits,
     async start() {
       killing = false;
-      const c = spawn(process.execPath, [rotatorBin, 'worker'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const c = spawn(process.execPath, [rotatorBin, 'worker'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ROTATOR_SEAL_KEYS: DEMO_SEAL_KEYS, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       child = c;
       trackPid(c.pid!, 'rotator worker');
       appendFileSync(logFile, `\n=== worker pid ${c.pid} started ${new Date().toISOString()}\n`);

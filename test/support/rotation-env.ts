@@ -7,9 +7,10 @@ import { startSoracomSandbox, type RateLimits, type SoracomSandbox, type Soracom
 import { CsmsClient } from '../../src/providers/csms/client';
 import { startCsmsSandbox, type CsmsSandbox } from '../../src/sandbox/csms/server';
 import { createWorkers, runWorkers, type ProviderClients } from '../../src/worker';
+import type { SecretSealer } from '../../src/codec/sealed-secrets';
 import { freePort, withStartupRetries } from './ports';
 import { testAwsCredentials, useMoto } from './moto';
-import { testDataConverter, workflowBundle } from './temporal';
+import { testDataConverter, testSealer, workflowBundle } from './temporal';
 
 export const ACCOUNT = '123456789012';
 export const OPERATOR = 'OP0000TEST01';
@@ -140,12 +141,13 @@ export async function withWorkers<T>(
   env: TestWorkflowEnvironment,
   clients: ProviderClients,
   body: () => Promise<T>,
-  options: { workerEnv?: NodeJS.ProcessEnv; connection?: NativeConnection } = {},
+  options: { workerEnv?: NodeJS.ProcessEnv; connection?: NativeConnection; sealer?: SecretSealer } = {},
 ): Promise<T> {
   const workers: Worker[] = await createWorkers({
     connection: options.connection ?? env.nativeConnection,
     clients,
     dataConverter: testDataConverter,
+    sealer: options.sealer ?? testSealer,
     workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
     env: options.workerEnv,
   });

@@ -7,10 +7,13 @@ import { toolPath } from '../../src/sandbox/tools';
 import { withStartupRetries } from './ports';
 import { rotatorDataConverter } from '../../src/codec/data-converter';
 import { DEMO_CODEC_KEYS, parseKeyRing } from '../../src/codec/key-ring';
+import { demoSealer } from '../../src/codec/sealed-secrets';
 import { workflowBundleOptions } from '../../src/workflow-bundling';
 
 /** Tests encrypt with the public demo key, exactly as production encrypts with its own. */
 export const testDataConverter = rotatorDataConverter(parseKeyRing(DEMO_CODEC_KEYS));
+/** Tests' workers seal secrets with the public demo seal key, as production workers seal with their own. */
+export const testSealer = demoSealer();
 
 /** The Java time-skipping test server, started from the pinned binary (the SDK's own download cannot work offline). */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {

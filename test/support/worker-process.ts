@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO_CODEC_KEYS } from '../../src/codec/key-ring';
+import { DEMO_SEAL_KEYS } from '../../src/codec/sealed-secrets';
 import { soracomAuth, testAwsCredentials } from './rotation-env';
 import { trackPid, untrackPid } from './processes';
 
@@ -34,10 +35,10 @@ export function providerEnv(motoEndpoint: string, soracomEndpoint: string): Node
   };
 }
 
-/** Spawns `rotator worker` with only `env` (plus PATH and HOME) and waits until it polls. */
+/** Spawns `rotator worker` with only `env` (plus PATH, HOME and the demo seal key, which only workers hold) and waits until it polls. */
 export async function startWorkerProcess(env: NodeJS.ProcessEnv, readyTimeoutMs = 90_000): Promise<WorkerProcess> {
   const child: ChildProcess = spawn(process.execPath, [rotatorBin, 'worker'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ROTATOR_SEAL_KEYS: DEMO_SEAL_KEYS, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   trackPid(child.pid!, 'rotator worker');
