@@ -102,7 +102,8 @@ type Reply = (status: number, body?: unknown) => void;
 
 async function handle(req: http.IncomingMessage, reply: Reply, options: CodecServerOptions): Promise<void> {
   if (req.method === 'OPTIONS') return reply(204);
-  const segments = new URL(req.url ?? '/', 'http://codec').pathname.split('/').filter(Boolean);
+  // not new URL(req.url, base): `//decode` (the UI's form for an endpoint ending in `/`) would parse as a host
+  const segments = (req.url ?? '/').split('?')[0]!.split('/').filter(Boolean);
   const verdict = await authenticate(req, segments, options);
   if (!verdict.accepted) {
     options.onRefusal?.(verdict.reason);
