@@ -540,7 +540,8 @@ only signed-in users.`)
         throw new OperatorError((err as Error).message);
       }
       const { token, accessTokens } = await codecServerAuthFromEnv();
-      const onRefusal = (reason: string) => process.stderr.write(`codec server: refused a request (${reason})\n`);
+      // requests with no credential at all are health checks and scanners: logging them would bury the refusals that matter
+      const onRefusal = (reason: string) => reason !== 'no credential' && process.stderr.write(`codec server: refused a request (${reason})\n`);
       const server = await startCodecServer({ codec, token, accessTokens, onRefusal, uiOrigin: opts.uiOrigin, host: opts.host, port: opts.port });
       const endpoint = token === undefined ? server.url : `${server.url}/<token>`;
       process.stderr.write(`codec server on ${server.url} for UI origin ${opts.uiOrigin}; UI codec endpoint: ${endpoint}\n`);
