@@ -84,6 +84,27 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(stack.secrets).sort()).toEqual(['aws_credentials', 'codec_keys', 'seal_keys']);
   });
 
+  it('OIDC is off by default; set, it reaches the codec server, the UI forwards its access token, and the token may go', async () => {
+    const s = stack.services;
+    expect(s['codec-server']!.environment).toMatchObject({ ROTATOR_CODEC_OIDC_ISSUER: '', ROTATOR_CODEC_OIDC_AUDIENCE: '' });
+    expect(s['temporal-ui']!.environment).toMatchObject({ TEMPORAL_AUTH_ENABLED: 'false', TEMPORAL_CODEC_PASS_ACCESS_TOKEN: 'false' });
+
+    const oidcEnv = path.join(scratch, 'oidc.env');
+    const oidc = {
+      TEMPORAL_AUTH_ENABLED: 'true',
+      TEMPORAL_AUTH_PROVIDER_URL: 'https://idp.example.com/realms/ops',
+      TEMPORAL_AUTH_CLIENT_ID: 'temporal-ui',
+      ROTATOR_CODEC_OIDC_ISSUER: 'https://idp.example.com/realms/ops',
+      ROTATOR_CODEC_OIDC_AUDIENCE: 'temporal-ui',
+    };
+    const settings = readFileSync(path.join(root, '.env.example'), 'utf8').replace(/^ROTATOR_CODEC_SERVER_TOKEN=.*$/m, 'ROTATOR_CODEC_SERVER_TOKEN=');
+    writeFileSync(oidcEnv, `${settings}\n${Object.entries(oidc).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
+    const withOidc = (await composeConfig(path.join(root, 'docker-compose.yml'), oidcEnv)).services;
+    expect(withOidc['codec-server']!.environment).toMatchObject({ ROTATOR_CODEC_OIDC_ISSUER: oidc.ROTATOR_CODEC_OIDC_ISSUER, ROTATOR_CODEC_OIDC_AUDIENCE: 'temporal-ui', ROTATOR_CODEC_SERVER_TOKEN: '' });
+    expect(withOidc['temporal-ui']!.environment).toMatchObject({ TEMPORAL_AUTH_ENABLED: 'true', TEMPORAL_CODEC_PASS_ACCESS_TOKEN: 'true', TEMPORAL_AUTH_CLIENT_ID: 'temporal-ui' });
+    expect(withOidc['temporal-ui']!.environment!.TEMPORAL_CODEC_ENDPOINT).toBe('http://localhost:8888/'); // no token in the URL
+  });
+
   it('the settings and secret files it reads are git-ignored, and a missing setting stops it with its name', async () => {
     const ignored = await run('git', ['check-ignore', '.env', 'secrets/codec-keys.json', 'secrets/seal-keys.json', 'secrets/aws-credentials', '.env.example', 'docker-compose.yml'], { cwd: root }).catch((e: { stdout: string }) => e);
     expect(ignored.stdout.trim().split('\n')).toEqual(['.env', 'secrets/codec-keys.json', 'secrets/seal-keys.json', 'secrets/aws-credentials']);
