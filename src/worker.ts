@@ -20,6 +20,7 @@ import { keyRingFromEnv } from './codec/key-ring';
 import type { DataConverter } from '@temporalio/common';
 import { createLogger, logLevelFromEnv, temporalLogger } from './logging';
 import { prebuiltWorkflowBundle, WORKFLOW_PRELOAD_MODULES } from './workflow-bundling';
+import { describeWorkerScope, workerScopeFromEnv, type WorkerScope } from './worker-scope';
 
 /** The provider clients the activities call, built once per worker process. */
 export interface ProviderClients {
@@ -31,6 +32,8 @@ export interface ProviderClients {
   wallarm?: WallarmClient;
   /** the clock the Wallarm activities compare token expiries with (tests pass the emulator's) */
   wallarmNow?: () => number;
+  /** what the activities may touch (ROTATOR_FILE_DIRS, ROTATOR_ALLOW_*); read from the environment when absent */
+  scope?: WorkerScope;
 }
 
 export function providerClientsFromEnv(): ProviderClients {
@@ -41,18 +44,21 @@ export function providerClientsFromEnv(): ProviderClients {
     soracom: new SoracomClient(soracomConfigFromEnv()),
     ...(csms === undefined ? {} : { csms: new CsmsClient(csms) }),
     ...(wallarm ? { wallarm: new WallarmClient(wallarm) } : {}),
+    scope: workerScopeFromEnv(),
   };
 }
 
 /** Each provider's activities, registered on that provider's own task queue. */
 export function providerActivities(clients: ProviderClients): Record<ProviderQueue, object> {
+  const scope = clients.scope ?? workerScopeFromEnv();
   return {
-    'provider-aws-iam': createAwsIamActivities(clients.aws),
+    'provider-aws-iam': createAwsIamActivities(clients.aws, scope),
     // SORACOM credentials sets (consumer) and AuthKeys (source): one queue, as SORACOM limits calls per operator
-    'provider-soracom': { ...createSoracomActivities(clients.soracom), ...createSoracomAuthKeyActivities(clients.soracom) },
-    'provider-csms': createCsmsActivities(clients.csms),
+    'provider-soracom': { ...createSoracomActivities(clients.soracom, scope), ...createSoracomAuthKeyActivities(clients.soracom) },
+    'provider-csms': createCsmsActivities(clients.csms, scope),
     'provider-wallarm': createWallarmActivities(clients.wallarm, { now: clients.wallarmNow }),
-    'provider-file': createFileActivities(),
+    // without ROTATOR_FILE_DIRS, the worker's own SORACOM key file is the only file it may write
+    'provider-file': createFileActivities({ dirs: scope.fileDirs, ownKeyFile: clients.soracom.authKeyFile }),
   };
 }
 
@@ -203,6 +209,8 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
         `${clients.wallarm ? ` (Wallarm ${clients.wallarm.cloud})` : ' (Wallarm not configured)'}` +
         `${clients.soracom.authKeyFile ? ` (SORACOM AuthKey from ${clients.soracom.authKeyFile})` : ''}`,
     );
+    const scope = clients.scope ?? workerScopeFromEnv(env);
+    logger.info({ scope }, `worker scope: ${describeWorkerScope(scope, clients.soracom.authKeyFile)}`);
     if (readyFile) writeFileSync(readyFile, `${process.pid}\n`);
     try {
       await runWorkers(workers);
