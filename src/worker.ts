@@ -202,6 +202,9 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
   try {
     const workers = await createWorkers({ connection, namespace, clients, dataConverter, env });
+    // logged before "worker ready", which is what operators and tests wait for
+    const scope = clients.scope ?? workerScopeFromEnv(env);
+    logger.info({ scope }, `worker scope: ${describeWorkerScope(scope, clients.soracom.authKeyFile)}`);
     logger.info(
       { address, namespace },
       `worker ready: ${address}, namespace ${namespace}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom, provider-csms, provider-wallarm, provider-file` +
@@ -209,8 +212,6 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
         `${clients.wallarm ? ` (Wallarm ${clients.wallarm.cloud})` : ' (Wallarm not configured)'}` +
         `${clients.soracom.authKeyFile ? ` (SORACOM AuthKey from ${clients.soracom.authKeyFile})` : ''}`,
     );
-    const scope = clients.scope ?? workerScopeFromEnv(env);
-    logger.info({ scope }, `worker scope: ${describeWorkerScope(scope, clients.soracom.authKeyFile)}`);
     if (readyFile) writeFileSync(readyFile, `${process.pid}\n`);
     try {
       await runWorkers(workers);
