@@ -22,6 +22,7 @@ import { sealedConsumer, sealedSource } from './activities/sealing';
 import type { DataConverter } from '@temporalio/common';
 import { createLogger, logLevelFromEnv, temporalLogger } from './logging';
 import { prebuiltWorkflowBundle, WORKFLOW_PRELOAD_MODULES } from './workflow-bundling';
+import { describeWorkerScope, workerScopeFromEnv, type WorkerScope } from './worker-scope';
 
 /** The provider clients the activities call, built once per worker process. */
 export interface ProviderClients {
@@ -33,6 +34,8 @@ export interface ProviderClients {
   wallarm?: WallarmClient;
   /** the clock the Wallarm activities compare token expiries with (tests pass the emulator's) */
   wallarmNow?: () => number;
+  /** what the activities may touch (ROTATOR_FILE_DIRS, ROTATOR_ALLOW_*); read from the environment when absent */
+  scope?: WorkerScope;
 }
 
 export function providerClientsFromEnv(): ProviderClients {
@@ -43,18 +46,21 @@ export function providerClientsFromEnv(): ProviderClients {
     soracom: new SoracomClient(soracomConfigFromEnv()),
     ...(csms === undefined ? {} : { csms: new CsmsClient(csms) }),
     ...(wallarm ? { wallarm: new WallarmClient(wallarm) } : {}),
+    scope: workerScopeFromEnv(),
   };
 }
 
 /** Each provider's activities, registered on that provider's own task queue, with new credentials sealed in history. */
 export function providerActivities(clients: ProviderClients, sealer: SecretSealer): Record<ProviderQueue, object> {
+  const scope = clients.scope ?? workerScopeFromEnv();
   return {
-    'provider-aws-iam': sealedSource(createAwsIamActivities(clients.aws), sealer),
+    'provider-aws-iam': sealedSource(createAwsIamActivities(clients.aws, scope), sealer),
     // SORACOM credentials sets (consumer) and AuthKeys (source): one queue, as SORACOM limits calls per operator
-    'provider-soracom': { ...sealedConsumer(createSoracomActivities(clients.soracom), sealer), ...sealedSource(createSoracomAuthKeyActivities(clients.soracom), sealer) },
-    'provider-csms': sealedConsumer(createCsmsActivities(clients.csms), sealer),
+    'provider-soracom': { ...sealedConsumer(createSoracomActivities(clients.soracom, scope), sealer), ...sealedSource(createSoracomAuthKeyActivities(clients.soracom), sealer) },
+    'provider-csms': sealedConsumer(createCsmsActivities(clients.csms, scope), sealer),
     'provider-wallarm': sealedSource(createWallarmActivities(clients.wallarm, { now: clients.wallarmNow }), sealer),
-    'provider-file': sealedConsumer(createFileActivities(), sealer),
+    // without ROTATOR_FILE_DIRS, the worker's own SORACOM key file is the only file it may write
+    'provider-file': sealedConsumer(createFileActivities({ dirs: scope.fileDirs, ownKeyFile: clients.soracom.authKeyFile }), sealer),
   };
 }
 
@@ -206,6 +212,9 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
   try {
     const workers = await createWorkers({ connection, namespace, clients, dataConverter, sealer, env });
+    // logged before "worker ready", which is what operators and tests wait for
+    const scope = clients.scope ?? workerScopeFromEnv(env);
+    logger.info({ scope }, `worker scope: ${describeWorkerScope(scope, clients.soracom.authKeyFile)}`);
     logger.info(
       { address, namespace, sealKeyId },
       `worker ready: ${address}, namespace ${namespace}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom, provider-csms, provider-wallarm, provider-file` +

@@ -7,13 +7,16 @@ import {
   callerIdentity,
   createAccessKey,
   deleteAccessKey,
+  iamUser,
   identityOfKey,
   listAccessKeys,
   setAccessKeyStatus,
-  userArn,
 } from '../providers/aws-iam/access-keys';
 import { classifyAwsError } from '../providers/aws-iam/errors';
+import { ProviderError } from '../providers/errors';
+import type { WorkerScope } from '../worker-scope';
 import { classified, rejectRequest } from './failures';
+import { assertIamPathInScope } from './scope';
 import type { SourceActivities } from './source';
 
 /** Tolerated skew between the worker's clock and IAM's CreateDate when telling our orphans from other keys. */
@@ -24,7 +27,24 @@ function iamSource(source: SourceSpec) {
   return source;
 }
 
-export function createAwsIamActivities(aws: AwsClients): SourceActivities {
+/** `scope.iamPathPrefixes` limits the users it touches by their IAM path (read from IAM, never taken from the request). */
+export function createAwsIamActivities(aws: AwsClients, scope: Pick<WorkerScope, 'iamPathPrefixes'>): SourceActivities {
+  /**
+   * The second line, before each write: a workflow that skipped preflight still cannot reach a user outside the scope.
+   * One GetUser per write, and none when no prefixes are configured. A user that is gone is left to the call itself.
+   */
+  const assertInScope = async (userName: string) => {
+    if (scope.iamPathPrefixes === undefined) return;
+    let user;
+    try {
+      user = await iamUser(aws, userName);
+    } catch (err) {
+      if (err instanceof ProviderError && err.type === 'IamNoSuchEntity') return;
+      throw err;
+    }
+    assertIamPathInScope(scope, userName, user.path);
+  };
+
   return {
     async inspectSource({ source }) {
       const { userName, accountId } = iamSource(source);
@@ -33,15 +53,17 @@ export function createAwsIamActivities(aws: AwsClients): SourceActivities {
         if (me.account !== accountId) {
           throw rejectRequest('IamWrongAccount', `the rotation names AWS account ${accountId} but the rotator's AWS credentials belong to account ${me.account}; use credentials for ${accountId} or fix the account`);
         }
-        let arn: string;
+        let user: { arn: string; path: string };
         try {
-          arn = await userArn(aws, userName);
+          user = await iamUser(aws, userName);
         } catch (err) {
           const e = classifyAwsError(err, `iam:GetUser ${userName}`);
           if (e.type === 'IamNoSuchEntity') throw rejectRequest('IamUnknownUser', `IAM user '${userName}' does not exist in account ${accountId}; check the --user name`);
           throw e;
         }
-        return { subject: arn, credentials: await listAccessKeys(aws, userName), maxCredentials: ACCESS_KEYS_PER_USER };
+        // the path IAM holds, not the name in the request: a user name says nothing about where the user sits
+        assertIamPathInScope(scope, userName, user.path);
+        return { subject: user.arn, credentials: await listAccessKeys(aws, userName), maxCredentials: ACCESS_KEYS_PER_USER };
       });
     },
 
@@ -49,6 +71,7 @@ export function createAwsIamActivities(aws: AwsClients): SourceActivities {
       const { userName } = iamSource(source);
       const { attempt } = activityInfo();
       return classified(async () => {
+        await assertInScope(userName);
         // a key we do not know, created since this rotation began, can only be ours from a lost response: its secret is gone
         for (const key of await listAccessKeys(aws, userName)) {
           if (knownIds.includes(key.id)) continue;
@@ -84,12 +107,18 @@ export function createAwsIamActivities(aws: AwsClients): SourceActivities {
 
     async setCredentialEnabled({ source, credentialId, enabled }) {
       const { userName } = iamSource(source);
-      await classified(() => setAccessKeyStatus(aws, userName, credentialId, enabled ? 'Active' : 'Inactive', activityInfo().attempt));
+      await classified(async () => {
+        await assertInScope(userName);
+        await setAccessKeyStatus(aws, userName, credentialId, enabled ? 'Active' : 'Inactive', activityInfo().attempt);
+      });
     },
 
     async destroyCredential({ source, credentialId }) {
       const { userName } = iamSource(source);
-      return classified(() => deleteAccessKey(aws, userName, credentialId, activityInfo().attempt));
+      return classified(async () => {
+        await assertInScope(userName);
+        return deleteAccessKey(aws, userName, credentialId, activityInfo().attempt);
+      });
     },
   };
 }

@@ -4,7 +4,9 @@ import { SYSCURRENT, SYSPREVIOUS, type CsmsClient } from '../providers/csms/clie
 import { CSMS_ENV } from '../providers/csms/config';
 import { cancelDeletionHint } from '../providers/csms/errors';
 import type { Secret } from '../providers/csms/schemas';
+import type { WorkerScope } from '../worker-scope';
 import { classified, rejectRequest } from './failures';
+import { assertCsmsSecretInScope } from './scope';
 import type { ConsumerActivities, ConsumerReading, RestorePoint, RollbackOutcome } from './consumer';
 import { credentialFields, holdsOf, jsonShapeOf, parseJsonObject as parseValue, shapeMismatch } from './credential-json';
 
@@ -37,7 +39,15 @@ function pendingDeletion(secret: Secret, projectId: string): Error {
   return rejectRequest('CsmsSecretPendingDeletion', `CSMS secret '${secret.name}' is scheduled for deletion${at} (PENDING_DELETE); no change was made. ${cancelDeletionHint(secret.name, projectId)}`);
 }
 
-export function createCsmsActivities(csms: CsmsClient | undefined): ConsumerActivities {
+/** `scope.csmsSecrets` limits the secrets it reads or writes, in planning and again in every later activity. */
+export function createCsmsActivities(csms: CsmsClient | undefined, scope: Pick<WorkerScope, 'csmsSecrets'>): ConsumerActivities {
+  /** Every activity names its secret through the consumer: the one place to check it. */
+  const inScope = (consumer: ConsumerSpec) => {
+    const spec = csmsConsumer(consumer);
+    assertCsmsSecretInScope(scope, spec.secretName);
+    return spec;
+  };
+
   const client = (): CsmsClient => {
     if (csms === undefined) {
       throw rejectRequest('CsmsNotConfigured', `this worker has no CSMS configuration: set ${CSMS_ENV.filter((v) => v !== 'CSMS_ENDPOINT').join(', ')} (or CSMS_ENDPOINT) and restart it`);
@@ -58,7 +68,7 @@ export function createCsmsActivities(csms: CsmsClient | undefined): ConsumerActi
 
   return {
     async planConsumer({ consumer, source }) {
-      const { secretName } = csmsConsumer(consumer);
+      const { secretName } = inScope(consumer);
       const shape = jsonShapeOf(source);
       if (shape === undefined) {
         throw rejectRequest('IncompatibleConsumer', `csms:${secretName} holds an AWS access key or a SORACOM AuthKey as JSON and cannot hold a ${source.kind}`);
@@ -88,7 +98,7 @@ export function createCsmsActivities(csms: CsmsClient | undefined): ConsumerActi
     },
 
     async putCredential({ consumer, source, credential }) {
-      const { secretName } = csmsConsumer(consumer);
+      const { secretName } = inScope(consumer);
       const fields = credentialFields(source, credential, `csms:${secretName}`);
       return classified(async () => {
         const before = await readCurrent(secretName);
@@ -107,7 +117,7 @@ export function createCsmsActivities(csms: CsmsClient | undefined): ConsumerActi
     },
 
     async readConsumer({ consumer }) {
-      const { secretName } = csmsConsumer(consumer);
+      const { secretName } = inScope(consumer);
       return classified(async () => {
         const secret = await client().showSecret(secretName);
         if (secret === null) return { credentialsId: secretName, exists: false, holds: null };
@@ -118,7 +128,7 @@ export function createCsmsActivities(csms: CsmsClient | undefined): ConsumerActi
     },
 
     async rollBackConsumer({ consumer, restorePoint, newCredentialId }): Promise<RollbackOutcome> {
-      const { secretName } = csmsConsumer(consumer);
+      const { secretName } = inScope(consumer);
       const target = restorePoint[SYSCURRENT];
       if (target === undefined) throw rejectRequest('CsmsRestorePointInvalid', `restore point for csms:${secretName} names no SYSCURRENT version`);
       return classified(async () => {
@@ -143,7 +153,7 @@ export function createCsmsActivities(csms: CsmsClient | undefined): ConsumerActi
 
     // retiring a secret uses CSMS's own recoverable deletion (cancel it with RestoreSecret), never an immediate delete
     async removeCredentialsSet({ consumer }) {
-      const { secretName } = csmsConsumer(consumer);
+      const { secretName } = inScope(consumer);
       return classified(async () => {
         const outcome = await client().scheduleDeletion(secretName, DEFAULT_DELETION_WINDOW_DAYS);
         log.info('scheduled CSMS secret deletion', { secretName, outcome, recoveryWindowDays: DEFAULT_DELETION_WINDOW_DAYS });

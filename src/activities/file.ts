@@ -4,6 +4,7 @@ import { probeWritable, readRegularFile, replaceAtomically } from '../providers/
 import { credentialFields, holdsOf, jsonShapeOf, parseJsonObject, shapeMismatch } from './credential-json';
 import { classified, rejectRequest } from './failures';
 import type { ConsumerActivities, ConsumerReading, RollbackOutcome } from './consumer';
+import { fileScopeGuard, type FileScope } from './scope';
 
 /**
  * A JSON file on the worker's file system — typically the rotator's own SORACOM AuthKey file (SORACOM_AUTH_KEY_FILE).
@@ -36,10 +37,22 @@ async function readJson(file: string): Promise<FileReading> {
 
 const reading = (file: string, now: FileReading): ConsumerReading => ({ credentialsId: file, exists: now.text !== null, holds: now.holds });
 
-export function createFileActivities(): ConsumerActivities {
+/**
+ * `scope` is where files may be (ROTATOR_FILE_DIRS, else only the worker's own SORACOM_AUTH_KEY_FILE): checked, links and
+ * `..` resolved, before any file is read or written, in planning and again in every later activity.
+ */
+export function createFileActivities(scope: FileScope): ConsumerActivities {
+  const assertInScope = fileScopeGuard(scope);
+  /** The consumer's file, once it is known to be in scope. */
+  const fileOf = async (consumer: ConsumerSpec): Promise<string> => {
+    const { path: file } = fileConsumer(consumer);
+    await classified(() => assertInScope(file));
+    return file;
+  };
+
   return {
     async planConsumer({ consumer, source }) {
-      const { path: file } = fileConsumer(consumer);
+      const file = await fileOf(consumer);
       const shape = jsonShapeOf(source);
       if (shape === undefined) {
         throw rejectRequest('IncompatibleConsumer', `file:${file} holds an AWS access key or a SORACOM AuthKey as JSON and cannot hold a ${source.kind}`);
@@ -58,7 +71,7 @@ export function createFileActivities(): ConsumerActivities {
     },
 
     async putCredential({ consumer, source, credential }) {
-      const { path: file } = fileConsumer(consumer);
+      const file = await fileOf(consumer);
       const fields = credentialFields(source, credential, `file:${file}`);
       return classified(async () => {
         const before = await readJson(file);
@@ -79,15 +92,17 @@ export function createFileActivities(): ConsumerActivities {
     },
 
     async readConsumer({ consumer }) {
-      const { path: file } = fileConsumer(consumer);
+      const file = await fileOf(consumer);
       return classified(async () => reading(file, await readJson(file)));
     },
 
     async rollBackConsumer({ consumer, restorePoint, newCredentialId }): Promise<RollbackOutcome> {
-      const { path: file } = fileConsumer(consumer);
+      const file = await fileOf(consumer);
       const { holds: heldBefore, copy = previousPath(file) } = restorePoint;
       if (heldBefore === undefined) throw rejectRequest('FileRestorePointInvalid', `restore point for file:${file} names no credential`);
       return classified(async () => {
+        // the copy is read into the file: one named anywhere but beside it must be in scope as well
+        if (copy !== previousPath(file)) await assertInScope(copy);
         const now = await readJson(file);
         if (now.holds !== newCredentialId) {
           return { ...reading(file, now), outcome: 'untouched', detail: `holds ${now.holds ?? 'nothing'}, not the new credential; left alone` };

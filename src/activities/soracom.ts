@@ -2,8 +2,10 @@ import { activityInfo, log } from '@temporalio/activity';
 import type { ConsumerSpec, SourceSpec } from '../rotation/model';
 import type { SoracomClient } from '../providers/soracom/client';
 import type { CredentialsModel } from '../providers/soracom/schemas';
+import type { WorkerScope } from '../worker-scope';
 import { classified, rejectRequest } from './failures';
 import type { ConsumerActivities, ConsumerReading } from './consumer';
+import { assertSoracomSetInScope } from './scope';
 import type { NewCredential } from './source';
 
 const AWS_CREDENTIALS = 'aws-credentials';
@@ -54,18 +56,34 @@ function credentialsFor(source: SourceSpec, credential: NewCredential): Record<s
   throw rejectRequest('IncompatibleConsumer', `a SORACOM credentials set cannot hold this ${source.kind} credential`);
 }
 
+const DATED = /-\d{8}(-\d+)?$/;
+
 /** `<prefix>-<yyyymmdd>` as the seed scripts name sets; the prefix drops a trailing date from the current id. */
 export function versionedCredentialsId(currentId: string, today: string, taken: ReadonlySet<string>): string {
-  const prefix = currentId.replace(/-\d{8}(-\d+)?$/, '');
+  const prefix = currentId.replace(DATED, '');
   let candidate = `${prefix}-${today}`;
   for (let n = 2; taken.has(candidate); n++) candidate = `${prefix}-${today}-${n}`;
   return candidate;
 }
 
-export function createSoracomActivities(soracom: SoracomClient): ConsumerActivities {
+/** Whether `id` is a set `versionedCredentialsId` could name after `currentId` (the same prefix, a date). */
+export function isVersionOf(currentId: string, id: string): boolean {
+  const prefix = currentId.replace(DATED, '');
+  return id.startsWith(`${prefix}-`) && /^\d{8}(-\d+)?$/.test(id.slice(prefix.length + 1));
+}
+
+/** `scope.soracomSets` limits the sets it reads or writes, in planning and again in every later activity. */
+export function createSoracomActivities(soracom: SoracomClient, scope: Pick<WorkerScope, 'soracomSets'>): ConsumerActivities {
+  /** The set an activity touches must be allowed, or be a versioned consumer's dated set of an allowed one. */
+  const assertInScope = (consumer: ConsumerSpec, credentialsId: string) => {
+    const named = soracomConsumer(consumer);
+    assertSoracomSetInScope(scope, named.credentialsId, credentialsId, (id) => named.mode === 'versioned' && isVersionOf(named.credentialsId, id));
+  };
+
   return {
     async planConsumer({ consumer, source, today }) {
       const { credentialsId, mode } = soracomConsumer(consumer);
+      assertInScope(consumer, credentialsId);
       const expected = setTypeFor(source, credentialsId);
       return classified(async () => {
         const sets = await soracom.listCredentials();
@@ -83,6 +101,7 @@ export function createSoracomActivities(soracom: SoracomClient): ConsumerActivit
 
     async putCredential({ consumer, source, targetCredentialsId, credential }) {
       const { credentialsId, mode } = soracomConsumer(consumer);
+      assertInScope(consumer, targetCredentialsId);
       const credentials = credentialsFor(source, credential);
       return classified(async () => {
         const existing = await soracom.getCredentials(targetCredentialsId);
@@ -107,12 +126,14 @@ export function createSoracomActivities(soracom: SoracomClient): ConsumerActivit
       });
     },
 
-    async readConsumer({ credentialsId }) {
+    async readConsumer({ consumer, credentialsId }) {
+      assertInScope(consumer, credentialsId);
       return classified(async () => reading(credentialsId, await soracom.getCredentials(credentialsId)));
     },
 
     // planConsumer gives no restore point, so the workflow never schedules this: the set's old secret is not known to the rotator
-    async rollBackConsumer({ credentialsId, newCredentialId }) {
+    async rollBackConsumer({ consumer, credentialsId, newCredentialId }) {
+      assertInScope(consumer, credentialsId);
       return classified(async () => {
         const now = reading(credentialsId, await soracom.getCredentials(credentialsId));
         if (now.holds !== newCredentialId) return { ...now, outcome: 'untouched' as const, detail: `set ${credentialsId} holds ${now.holds ?? 'nothing'}, not the new credential` };
@@ -120,7 +141,8 @@ export function createSoracomActivities(soracom: SoracomClient): ConsumerActivit
       });
     },
 
-    async removeCredentialsSet({ credentialsId }) {
+    async removeCredentialsSet({ consumer, credentialsId }) {
+      assertInScope(consumer, credentialsId);
       return classified(() => soracom.deleteCredentials(credentialsId));
     },
   };

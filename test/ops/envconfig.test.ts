@@ -61,8 +61,13 @@ describe('Temporal connection from a profile file and TEMPORAL_* variables', () 
     const { oldKeyId } = await providers.seedUser('org-funnel', 'org-funnel-aws');
     const fromProfile = { TEMPORAL_CONFIG_FILE: profileFile, TEMPORAL_PROFILE: 'org' };
     const endpoints = providerEnv(providers.moto.server.endpoint, providers.sandbox.endpoint);
-    worker = await startWorkerProcess({ ...endpoints, ...fromProfile });
+    // the worker's scope from its environment: the set rotated below is allowed, and the worker says what it may touch
+    worker = await startWorkerProcess({ ...endpoints, ...fromProfile, ROTATOR_ALLOW_SORACOM_SETS: 'org-funnel-*' });
     expect(worker.output()).toContain(`worker ready: ${env.address}, namespace ${NAMESPACE}`);
+    expect(worker.output()).toContain(
+      'worker scope: file consumers: none (ROTATOR_FILE_DIRS and SORACOM_AUTH_KEY_FILE unset); IAM user paths: any (ROTATOR_ALLOW_IAM_PATH_PREFIXES unset); ' +
+        'SORACOM sets: org-funnel-* (ROTATOR_ALLOW_SORACOM_SETS); CSMS secrets: any (ROTATOR_ALLOW_CSMS_SECRETS unset)',
+    );
 
     const cli = { ...endpoints, ...fromProfile };
     const started = await rotator(cli, 'rotate', 'aws-iam-key', '--user', 'org-funnel', '--consumer', 'soracom:org-funnel-aws', '--recovery-window', '7d', '--pickup-grace', '0s', '--wait', 'pending-deletion', '--json');
@@ -104,6 +109,10 @@ describe('Temporal connection from a profile file and TEMPORAL_* variables', () 
     const workerRun = await rotator({ ...missing, ROTATOR_SEAL_KEYS: DEMO_SEAL_KEYS }, 'worker');
     expect(workerRun.code).toBe(2);
     expect(workerRun.stderr).toMatch(/profile 'staging'/);
+    // so does a scope the worker cannot read, naming the variable
+    const badScope = await rotator({ ...endpoints, ROTATOR_FILE_DIRS: 'var/lib/rotator' }, 'worker');
+    expect(badScope.code).toBe(2);
+    expect(badScope.stderr).toContain("worker configuration: worker scope: ROTATOR_FILE_DIRS: 'var/lib/rotator' must be an absolute directory, such as /var/lib/rotator");
   });
 
   it('a worker without a seal key, or with a codec key as its seal key, stops with an operator error before connecting', async () => {

@@ -1,4 +1,5 @@
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { tmpdir } from 'node:os';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createAwsClients } from '../../src/providers/aws-iam/clients';
@@ -8,6 +9,7 @@ import { CsmsClient } from '../../src/providers/csms/client';
 import { startCsmsSandbox, type CsmsSandbox } from '../../src/sandbox/csms/server';
 import { createWorkers, runWorkers, type ProviderClients } from '../../src/worker';
 import type { SecretSealer } from '../../src/codec/sealed-secrets';
+import type { WorkerScope } from '../../src/worker-scope';
 import { freePort, withStartupRetries } from './ports';
 import { testAwsCredentials, useMoto } from './moto';
 import { testDataConverter, testSealer, workflowBundle } from './temporal';
@@ -67,9 +69,13 @@ export function useProviders(
     },
     soracom,
     csms,
-    /** Provider clients for the worker; endpoints may point elsewhere (a fault proxy, or nowhere to make verification fail). */
-    clients(overrides: { iamEndpoint?: string; stsEndpoint?: string; soracomEndpoint?: string; csmsEndpoint?: string } = {}) {
+    /**
+     * Provider clients for the worker; endpoints may point elsewhere (a fault proxy, or nowhere to make verification fail).
+     * The worker's scope allows files under the OS temp directory, where the tests keep theirs, unless given.
+     */
+    clients(overrides: { iamEndpoint?: string; stsEndpoint?: string; soracomEndpoint?: string; csmsEndpoint?: string; scope?: WorkerScope } = {}): ProviderClients {
       return {
+        scope: overrides.scope ?? { fileDirs: [tmpdir()] },
         aws: createAwsClients({
           endpoint: { iam: overrides.iamEndpoint ?? moto.server.endpoint, sts: overrides.stsEndpoint ?? moto.server.endpoint },
           credentials: testAwsCredentials,

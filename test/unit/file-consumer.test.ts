@@ -14,7 +14,8 @@ import type { NewCredential } from '../../src/activities/source';
 import { replaceAtomically } from '../../src/providers/file/json-file';
 import type { ConsumerSpec, SourceSpec } from '../../src/rotation/model';
 
-const files = createFileActivities();
+// every file of these tests lives under the OS temp directory (the scope itself: test/unit/worker-scope.test.ts)
+const files = createFileActivities({ dirs: [tmpdir()] });
 const activity = new MockActivityEnvironment();
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => activity.run(fn, ...args);
 
@@ -129,6 +130,30 @@ describe('file consumer', () => {
     // an AWS access key goes into a file of its own shape
     expect((await plan(aws.consumer, { kind: 'aws-iam-access-key', userName: 'u', accountId: '123456789012' })).holds).toBe('AKIAEXAMPLE');
     expect(readdirSync(dir).sort()).toEqual(['link.json', 'soracom-auth-key.json']);
+  });
+
+  it('in the default scope (only the worker\'s own key file): plans, writes and rolls back that file, with its copy beside it; refuses the file next to it', async () => {
+    const { file, consumer } = setUp();
+    const own = createFileActivities({ ownKeyFile: file });
+    const { restorePoint } = await run(own.planConsumer, { consumer, source, today: '20260101' });
+    await run(own.putCredential, { consumer, source, targetCredentialsId: file, credential });
+    expect(json(file)).toMatchObject({ authKeyId: 'keyId-new' });
+    expect(await run(own.rollBackConsumer, { consumer, credentialsId: file, restorePoint: restorePoint!, newCredentialId: credential.id })).toMatchObject({ outcome: 'rolled-back' });
+    expect(json(file)).toEqual(oldKey);
+
+    const beside = path.join(path.dirname(file), 'other.json');
+    writeFileSync(beside, JSON.stringify(oldKey), { mode: 0o600 });
+    const other: ConsumerSpec = { kind: 'file', path: beside };
+    for (const call of [
+      () => run(own.planConsumer, { consumer: other, source, today: '20260101' }),
+      () => run(own.putCredential, { consumer: other, source, targetCredentialsId: beside, credential }),
+      () => run(own.readConsumer, { consumer: other, credentialsId: beside }),
+      // a restore point naming another file to copy from: its content would end up in the key file
+      () => run(own.rollBackConsumer, { consumer, credentialsId: file, restorePoint: { holds: 'keyId-old', copy: beside }, newCredentialId: credential.id }),
+    ]) {
+      await expect(call()).rejects.toMatchObject({ type: 'OutOfScope', nonRetryable: true, message: expect.stringMatching(/other\.json is not this worker's own SORACOM key file/) });
+    }
+    expect(json(beside)).toEqual(oldKey);
   });
 
   it('a write into a missing directory fails with the path and a hint, never the content', async () => {

@@ -29,14 +29,19 @@ export async function callerIdentity(aws: AwsClients): Promise<IamIdentity> {
   }
 }
 
-/** The user's ARN; an unknown user is a wrong request (fail fast). */
-export async function userArn(aws: AwsClients, userName: string): Promise<string> {
+/** The user's ARN and IAM path (`/` unless the user was created under one); an unknown user is a wrong request (fail fast). */
+export async function iamUser(aws: AwsClients, userName: string): Promise<{ arn: string; path: string }> {
   try {
     const out = await aws.iam.send(new GetUserCommand({ UserName: userName }));
-    return out.User?.Arn ?? '';
+    return { arn: out.User?.Arn ?? '', path: out.User?.Path ?? '/' };
   } catch (err) {
     throw classifyAwsError(err, `iam:GetUser ${userName}`);
   }
+}
+
+/** The user's ARN; an unknown user is a wrong request (fail fast). */
+export async function userArn(aws: AwsClients, userName: string): Promise<string> {
+  return (await iamUser(aws, userName)).arn;
 }
 
 /** All of a user's access keys, oldest first (paginated, though moto ignores Marker). */
