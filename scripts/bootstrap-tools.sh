@@ -5,6 +5,8 @@
 #   moto_server           AWS IAM/STS emulator                    PyPI moto[server]
 #   docker-compose        validates docker-compose.yml (no engine) PyPI docker-compose (1.29, Debian's version)
 # Each ends up as a link in .tools/bin/, which is where the code looks for it.
+# Plus a headless browser for the UI tests, from the OS rather than .tools/ (test/support/browser.ts finds it):
+#   chromium              /usr/bin/chromium, Debian's package (apt-get), or the binary ROTATOR_CHROMIUM names
 # Idempotent: a second run with everything in place only checks and prints.
 # A tool already on PATH at a suitable version is used as is; ROTATOR_TOOLS_IGNORE_PATH=1 turns that off.
 set -euo pipefail
@@ -126,14 +128,45 @@ provide_compose() {
   link docker-compose "$venv_c/bin/docker-compose"
 }
 
+# --- chromium (UI tests) -------------------------------------------------------------------------
+# Debian's build, not a browser download of playwright's own: only package registries are reachable here.
+# Installed system-wide (it needs ~100 shared libraries apt resolves), so it needs root, as in CI.
+provide_chromium() {
+  if [ -n "${ROTATOR_CHROMIUM:-}" ]; then
+    [ -x "$ROTATOR_CHROMIUM" ] || die "ROTATOR_CHROMIUM=$ROTATOR_CHROMIUM is not an executable file.
+  Fix: point it at a Chromium or Chrome binary, or unset it to use Debian's /usr/bin/chromium."
+    say "chromium -> $ROTATOR_CHROMIUM (ROTATOR_CHROMIUM)"; return
+  fi
+  if [ -x /usr/bin/chromium ]; then say "chromium found at /usr/bin/chromium"; return; fi
+  local fix="  Fix: as root, run: apt-get update && apt-get install -y chromium
+  or set ROTATOR_CHROMIUM to a Chromium or Chrome binary, then re-run: npm run tools"
+  command -v apt-get >/dev/null || die "chromium (for the UI tests) is missing and there is no apt-get here.
+$fix"
+  [ "$(id -u)" = "0" ] || die "chromium (for the UI tests) is missing, and installing Debian's package needs root.
+$fix"
+  say "installing Debian's chromium with apt-get (for the UI tests)"
+  local log="$tools/chromium-apt.log" apt=(apt-get install -y --no-install-recommends -o Dpkg::Use-Pty=0 chromium)
+  # a fresh machine may have no package lists yet: update once and retry
+  if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" >"$log" 2>&1; then
+    say "apt-get install failed; running apt-get update and retrying"
+    { apt-get update && DEBIAN_FRONTEND=noninteractive "${apt[@]}"; } >>"$log" 2>&1 || die "could not install chromium with apt-get (log: $log).
+$fix"
+  fi
+  [ -x /usr/bin/chromium ] || die "apt-get installed chromium but /usr/bin/chromium is missing (log: $log).
+$fix"
+}
+
 provide_temporal
 provide_test_server
 provide_moto
 provide_compose
+provide_chromium
 
 # Prove each link runs before anyone depends on it.
 "$bin/temporal" --version >/dev/null 2>&1 || die "$bin/temporal does not run; delete .tools/ and re-run: npm run tools"
 [ -x "$(readlink -f "$bin/temporal-test-server")" ] || die "$bin/temporal-test-server is not executable; delete .tools/ and re-run: npm run tools"
 "$bin/moto_server" --help >/dev/null 2>&1 || die "$bin/moto_server does not run; delete .tools/ and re-run: npm run tools"
 "$bin/docker-compose" version --short >/dev/null 2>&1 || die "$bin/docker-compose does not run; delete .tools/compose-venv and re-run: npm run tools"
-say "ready: $("$bin/temporal" --version | head -1)"
+chromium="${ROTATOR_CHROMIUM:-/usr/bin/chromium}"
+"$chromium" --version >/dev/null 2>&1 || die "$chromium --version does not run; reinstall it (apt-get install --reinstall chromium) or fix ROTATOR_CHROMIUM, then re-run: npm run tools"
+say "ready: $("$bin/temporal" --version | head -1); $("$chromium" --version 2>/dev/null | head -1)"

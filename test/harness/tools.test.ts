@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { toolPath } from '../../src/sandbox/tools';
+import { chromiumPath } from '../support/browser';
 
 describe('tool resolution', () => {
   it.each(['temporal', 'temporal-test-server', 'moto_server'] as const)('finds %s provided by the bootstrap script', (name) => {
@@ -14,6 +15,18 @@ describe('tool resolution', () => {
     } finally {
       if (saved === undefined) delete process.env.ROTATOR_MOTO_SERVER;
       else process.env.ROTATOR_MOTO_SERVER = saved;
+    }
+  });
+
+  it('finds the browser for the UI tests, and names the fix when it is missing', () => {
+    expect(chromiumPath()).toMatch(/\S/);
+    const saved = process.env.ROTATOR_CHROMIUM;
+    process.env.ROTATOR_CHROMIUM = '/nonexistent/chromium';
+    try {
+      expect(() => chromiumPath()).toThrow(/Chromium not found at \/nonexistent\/chromium.*npm run tools.*ROTATOR_CHROMIUM/);
+    } finally {
+      if (saved === undefined) delete process.env.ROTATOR_CHROMIUM;
+      else process.env.ROTATOR_CHROMIUM = saved;
     }
   });
 

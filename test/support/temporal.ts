@@ -30,17 +30,49 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 }
 
 /**
- * `temporal server start-dev` (headless) with the rotator's search attributes registered: in memory unless given a
- * SQLite file; `namespace` is created at start.
+ * `temporal server start-dev` with the rotator's search attributes registered: in memory unless given a SQLite file;
+ * `namespace` is created at start. Headless unless given `ui`: then its Web UI listens on 127.0.0.1:`ui.port` and
+ * decodes payloads through `ui.codecEndpoint`, and this resolves once the UI answers.
  */
-export async function createDevServerEnv(options: { namespace?: string; dbFilename?: string } = {}): Promise<TestWorkflowEnvironment> {
+export async function createDevServerEnv(
+  options: { namespace?: string; dbFilename?: string; ui?: { port: number; codecEndpoint: string } } = {},
+): Promise<TestWorkflowEnvironment> {
   const executable = { type: 'existing-path' as const, path: toolPath('temporal') };
-  return await withStartupRetries('temporal dev server', () =>
+  const ui = options.ui
+    ? { ip: '127.0.0.1', ui: true, uiPort: options.ui.port, extraArgs: ['--ui-codec-endpoint', options.ui.codecEndpoint] }
+    : {};
+  const env = await withStartupRetries('temporal dev server', () =>
     TestWorkflowEnvironment.createLocal({
-      server: { executable, searchAttributes: rotationSearchAttributes, dbFilename: options.dbFilename, ...(options.namespace ? { namespace: options.namespace } : {}) },
+      server: { executable, searchAttributes: rotationSearchAttributes, dbFilename: options.dbFilename, ...(options.namespace ? { namespace: options.namespace } : {}), ...ui },
       client: { dataConverter: testDataConverter },
     }),
   );
+  if (options.ui) {
+    try {
+      await waitForHttp(`http://127.0.0.1:${options.ui.port}/`, 60_000);
+    } catch (err) {
+      await env.teardown();
+      throw err;
+    }
+  }
+  return env;
+}
+
+/** Polls `url` until it answers 2xx: the dev server reports ready once gRPC is up, the UI may come a little later. */
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = String(err);
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s (last: ${last})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
