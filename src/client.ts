@@ -6,8 +6,6 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Client } from '@temporalio/client';
 import {
-  IamUserName,
-  AwsAccountId,
   PHASES,
   TERMINAL_PHASES,
   DEFAULT_PICKUP_GRACE_SECONDS,
@@ -15,16 +13,15 @@ import {
   parseConsumerArg,
   parsePickupGrace,
   parseRecoveryWindow,
-  WallarmCloud,
-  WallarmTokenId,
-  SoracomOperatorId,
-  SoracomSamUserName,
   type ConsumerSpec,
   type Phase,
   type RotationRequestInput,
   type RotationStatus,
 } from './rotation/model';
 import { runDemo } from './sandbox/demo';
+import { awsAccountId, iamUserName } from './providers/aws-iam/descriptor';
+import { soracomOperatorId, soracomSamUserName } from './providers/soracom/descriptor';
+import { wallarmCloud, wallarmTokenId, type WallarmCloud } from './providers/wallarm/descriptor';
 import { runWorkerProcess } from './worker';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './codec/access-token';
 import { startCodecServer } from './codec/codec-server';
@@ -257,13 +254,13 @@ Each is '<keyId>:<base64 of 32 bytes>[,<olderId>:<base64>…]', newest first; ma
   rotate
     .command('aws-iam-key')
     .description('rotate the access key of an IAM user and register the new key with each consumer')
-    .requiredOption('--user <name>', 'IAM user whose access key is rotated', parseWith(IamUserName))
+    .requiredOption('--user <name>', 'IAM user whose access key is rotated', parseWith(iamUserName()))
     .requiredOption(
       '--consumer <spec>',
       'where the key is stored, repeatable: soracom:<credentialsId>[:update|versioned] (update = PUT the same set, the default; versioned = new set <prefix>-<yyyymmdd>, old set deleted with the old key), or csms:<secretName> (a new Huawei Cloud CSMS secret version that takes SYSCURRENT), or file:<absolute path> (a JSON file on the workers, replaced atomically)',
       collectConsumers,
     )
-    .option('--account <id>', 'AWS account id (default: the account of your AWS credentials)', parseWith(AwsAccountId))
+    .option('--account <id>', 'AWS account id (default: the account of your AWS credentials)', parseWith(awsAccountId()))
     .option('--recovery-window <days>', `days the old key stays restorable, 7d..30d (default ${DEFAULT_RECOVERY_WINDOW_DAYS}d)`, argument(parseRecoveryWindow))
     .option('--pickup-grace <duration>', `time consumers get to pick up the new credential before the old one is deactivated, 0s..60m (default ${DEFAULT_PICKUP_GRACE_SECONDS}s)`, argument(parsePickupGrace))
     .addOption(
@@ -301,14 +298,14 @@ after the pickup grace: software that read the old key just before the switch ge
     .command('wallarm-token')
     .description('rotate a Wallarm API token (or every token expiring soon) and register the new token with each consumer')
     .option('--token-id <id>', 'the API token to rotate', argument((v) => {
-      const parsed = WallarmTokenId.safeParse(Number(v));
+      const parsed = wallarmTokenId().safeParse(Number(v));
       if (!/^\d+$/.test(v.trim()) || !parsed.success) throw new Error('Wallarm token id must be a positive whole number');
       return parsed.data;
     }))
     .option('--consumer <spec>', 'with --token-id, repeatable: soracom:<credentialsId>[:update|versioned] (a set of type api-token-credentials)', collectConsumers)
     .option('--expiring-within <period>', 'instead of --token-id: rotate every enabled token whose expiry falls within this period, e.g. 7d or 72h', argument(parseExpiringWithin))
     .option('--consumer-map <file>', 'with --expiring-within: JSON file {"<token name>": ["soracom:<set>", …], …} naming the consumers of each token')
-    .option('--cloud <cloud>', 'Wallarm cloud: us1 (us1.api.wallarm.com), eu (api.wallarm.com), me1 (me1.api.wallarm.com); default WALLARM_CLOUD, else eu', parseWith(WallarmCloud))
+    .option('--cloud <cloud>', 'Wallarm cloud: us1 (us1.api.wallarm.com), eu (api.wallarm.com), me1 (me1.api.wallarm.com); default WALLARM_CLOUD, else eu', parseWith(wallarmCloud()))
     .option('--recovery-window <days>', 'days the old token stays restorable, 7d..30d (default 7d, Wallarm\'s own week; see below for longer)', argument(parseRecoveryWindow))
     .option('--pickup-grace <duration>', `time consumers get to pick up the new credential before the old one is deactivated, 0s..60m (default ${DEFAULT_PICKUP_GRACE_SECONDS}s)`, argument(parsePickupGrace))
     .option('--lifetime <days>', "the new token's lifetime in whole days (default: the old token's lifetime; none if it had no expiry)", argument((v) => {
@@ -411,13 +408,13 @@ The CLI and the worker need WALLARM_API_TOKEN (and WALLARM_CLOUD or WALLARM_API_
   rotate
     .command('soracom-auth-key')
     .description("rotate a SORACOM SAM user's AuthKey — typically the rotator's own login — and register the new key with each consumer")
-    .requiredOption('--user <samUser>', 'SAM user whose AuthKey is rotated, e.g. credential-rotator', parseWith(SoracomSamUserName))
+    .requiredOption('--user <samUser>', 'SAM user whose AuthKey is rotated, e.g. credential-rotator', parseWith(soracomSamUserName()))
     .requiredOption(
       '--consumer <spec>',
       "where the key is stored, repeatable: file:<absolute path> (a JSON file {\"authKeyId\",\"authKey\"} replaced atomically, e.g. the worker's SORACOM_AUTH_KEY_FILE) or csms:<secretName> (a new CSMS secret version holding the same JSON)",
       collectAuthKeyConsumers,
     )
-    .option('--operator <id>', 'SORACOM operator id, e.g. OP0012345678 (default: the operator your SORACOM AuthKey variables log in to)', parseWith(SoracomOperatorId))
+    .option('--operator <id>', 'SORACOM operator id, e.g. OP0012345678 (default: the operator your SORACOM AuthKey variables log in to)', parseWith(soracomOperatorId()))
     .option('--recovery-window <days>', "days the old AuthKey is kept — and still logs in — before it is deleted, 7d..30d (default 7d)", argument(parseRecoveryWindow))
     .option('--pickup-grace <duration>', `time consumers get to pick up the new key before the switch is checked, 0s..60m (default ${DEFAULT_PICKUP_GRACE_SECONDS}s)`, argument(parsePickupGrace))
     .addOption(

@@ -1,6 +1,7 @@
 /** `rotator rotate wallarm-token --expiring-within`: finds the Wallarm API tokens due for rotation and starts one rotation each. */
 import type { Client } from '@temporalio/client';
-import type { ConsumerSpec, WallarmCloud } from './rotation/model';
+import type { ConsumerSpec } from './rotation/model';
+import type { WallarmCloud } from './providers/wallarm/descriptor';
 import { rotationIdFor } from './rotation/model';
 import { tokensExpiringWithin } from './rotation/token-selection';
 import type { WallarmClient } from './providers/wallarm/client';

@@ -1,68 +1,17 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { GracefulShutdownPeriodExpiredError, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createAwsIamActivities } from './activities/aws-iam';
-import { createSoracomActivities } from './activities/soracom';
-import { createSoracomAuthKeyActivities } from './activities/soracom-auth-key';
-import { createFileActivities } from './activities/file';
-import { createCsmsActivities } from './activities/csms';
-import { CsmsClient } from './providers/csms/client';
-import { csmsConfigFromEnv } from './providers/csms/config';
-import { createWallarmActivities } from './activities/wallarm';
-import { createAwsClients, type AwsClients } from './providers/aws-iam/clients';
-import { SoracomClient } from './providers/soracom/client';
-import { soracomConfigFromEnv } from './providers/soracom/config';
-import { WallarmClient } from './providers/wallarm/client';
-import { wallarmConfigFromEnv } from './providers/wallarm/config';
-import { ROTATIONS_TASK_QUEUE, type ProviderQueue } from './rotation/task-queues';
+import { describeProviders, providerActivities, providerClientsFromEnv, type ProviderClients } from './activities/registry';
+import { PROVIDER_QUEUES, PROVIDERS, ROTATIONS_TASK_QUEUE, type ProviderQueue } from './rotation/task-queues';
 import { OperatorError, temporalConnectConfig, temporalUnreachable } from './operations';
 import { rotatorDataConverter } from './codec/data-converter';
 import { keyRingFromEnv } from './codec/key-ring';
 import { SecretSealer, sealRingFromEnv } from './codec/sealed-secrets';
-import { sealedConsumer, sealedSource } from './activities/sealing';
 import type { DataConverter } from '@temporalio/common';
 import { createLogger, logLevelFromEnv, temporalLogger } from './logging';
 import { prebuiltWorkflowBundle, WORKFLOW_PRELOAD_MODULES } from './workflow-bundling';
-import { describeWorkerScope, workerScopeFromEnv, type WorkerScope } from './worker-scope';
+import { describeWorkerScope, workerScopeFromEnv } from './worker-scope';
 
-/** The provider clients the activities call, built once per worker process. */
-export interface ProviderClients {
-  aws: AwsClients;
-  soracom: SoracomClient;
-  /** undefined when the worker has no CSMS configuration: csms consumers then fail fast, naming the variables */
-  csms?: CsmsClient;
-  /** absent when WALLARM_API_TOKEN is not set: Wallarm rotations then fail fast, saying so */
-  wallarm?: WallarmClient;
-  /** the clock the Wallarm activities compare token expiries with (tests pass the emulator's) */
-  wallarmNow?: () => number;
-  /** what the activities may touch (ROTATOR_FILE_DIRS, ROTATOR_ALLOW_*); read from the environment when absent */
-  scope?: WorkerScope;
-}
-
-export function providerClientsFromEnv(): ProviderClients {
-  const csms = csmsConfigFromEnv();
-  const wallarm = wallarmConfigFromEnv();
-  return {
-    aws: createAwsClients(),
-    soracom: new SoracomClient(soracomConfigFromEnv()),
-    ...(csms === undefined ? {} : { csms: new CsmsClient(csms) }),
-    ...(wallarm ? { wallarm: new WallarmClient(wallarm) } : {}),
-    scope: workerScopeFromEnv(),
-  };
-}
-
-/** Each provider's activities, registered on that provider's own task queue, with new credentials sealed in history. */
-export function providerActivities(clients: ProviderClients, sealer: SecretSealer): Record<ProviderQueue, object> {
-  const scope = clients.scope ?? workerScopeFromEnv();
-  return {
-    'provider-aws-iam': sealedSource(createAwsIamActivities(clients.aws, scope), sealer),
-    // SORACOM credentials sets (consumer) and AuthKeys (source): one queue, as SORACOM limits calls per operator
-    'provider-soracom': { ...sealedConsumer(createSoracomActivities(clients.soracom, scope), sealer), ...sealedSource(createSoracomAuthKeyActivities(clients.soracom), sealer) },
-    'provider-csms': sealedConsumer(createCsmsActivities(clients.csms, scope), sealer),
-    'provider-wallarm': sealedSource(createWallarmActivities(clients.wallarm, { now: clients.wallarmNow }), sealer),
-    // without ROTATOR_FILE_DIRS, the worker's own SORACOM key file is the only file it may write
-    'provider-file': sealedConsumer(createFileActivities({ dirs: scope.fileDirs, ownKeyFile: clients.soracom.authKeyFile }), sealer),
-  };
-}
+export { providerActivities, providerClientsFromEnv, type ProviderClients };
 
 /**
  * Per-provider pace. `maxTaskQueueActivitiesPerSecond` is enforced by the server across every worker on the queue,
@@ -70,16 +19,7 @@ export function providerActivities(clients: ProviderClients, sealer: SecretSeale
  */
 export function providerPace(queue: ProviderQueue, env: NodeJS.ProcessEnv = process.env): Pick<WorkerOptions, 'maxTaskQueueActivitiesPerSecond' | 'maxConcurrentActivityTaskExecutions'> {
   const name = queue.replace('provider-', '').replace(/-/g, '_').toUpperCase();
-  const defaults: Record<ProviderQueue, { rps: number; concurrency: number }> = {
-    'provider-aws-iam': { rps: 10, concurrency: 20 },
-    'provider-soracom': { rps: 5, concurrency: 10 },
-    // no CSMS limit is published; the API gateway's default is about 200 req/s per API (notes §2.4)
-    'provider-csms': { rps: 10, concurrency: 10 },
-    // unpublished limit (notes §3.3); a commented-out doc line says 500/s: stay far below it
-    'provider-wallarm': { rps: 5, concurrency: 10 },
-    // local file writes: no remote limit, just keep them few
-    'provider-file': { rps: 20, concurrency: 4 },
-  };
+  const pace = Object.values(PROVIDERS).find((p) => p.queue === queue)!.pace;
   const number = (key: string, fallback: number) => {
     const raw = env[key];
     if (raw === undefined || raw === '') return fallback;
@@ -88,8 +28,8 @@ export function providerPace(queue: ProviderQueue, env: NodeJS.ProcessEnv = proc
     return value;
   };
   return {
-    maxTaskQueueActivitiesPerSecond: number(`ROTATOR_${name}_RPS`, defaults[queue].rps),
-    maxConcurrentActivityTaskExecutions: number(`ROTATOR_${name}_CONCURRENCY`, defaults[queue].concurrency),
+    maxTaskQueueActivitiesPerSecond: number(`ROTATOR_${name}_RPS`, pace.rps),
+    maxConcurrentActivityTaskExecutions: number(`ROTATOR_${name}_CONCURRENCY`, pace.concurrency),
   };
 }
 
@@ -217,10 +157,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     logger.info({ scope }, `worker scope: ${describeWorkerScope(scope, clients.soracom.authKeyFile)}`);
     logger.info(
       { address, namespace, sealKeyId },
-      `worker ready: ${address}, namespace ${namespace}, task queues ${ROTATIONS_TASK_QUEUE}, provider-aws-iam, provider-soracom, provider-csms, provider-wallarm, provider-file` +
-        `${clients.csms ? '' : ' (no CSMS configuration: csms consumers will be refused)'}` +
-        `${clients.wallarm ? ` (Wallarm ${clients.wallarm.cloud})` : ' (Wallarm not configured)'}` +
-        `${clients.soracom.authKeyFile ? ` (SORACOM AuthKey from ${clients.soracom.authKeyFile})` : ''}`,
+      `worker ready: ${address}, namespace ${namespace}, task queues ${[ROTATIONS_TASK_QUEUE, ...PROVIDER_QUEUES].join(', ')}${describeProviders(clients)}`,
     );
     if (readyFile) writeFileSync(readyFile, `${process.pid}\n`);
     try {

@@ -25,6 +25,8 @@ export function workflowBundleSources(dir: string): Record<string, string> {
     ...['workflows', 'rotation'].flatMap((sub) =>
       (readdirSync(path.join(dir, sub), { recursive: true }) as string[]).filter((f) => f.endsWith('.js')).map((f) => path.join(sub, f)),
     ),
+    // each provider's descriptor: the registry the workflow reads
+    ...(readdirSync(path.join(dir, 'providers'), { recursive: true }) as string[]).filter((f) => f.endsWith(`${path.sep}descriptor.js`)).map((f) => path.join('providers', f)),
     path.join('codec', 'failure-converter.js'),
     'workflow-bundling.js',
   ].sort();

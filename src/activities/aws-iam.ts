@@ -105,11 +105,20 @@ export function createAwsIamActivities(aws: AwsClients, scope: Pick<WorkerScope,
       }
     },
 
-    async setCredentialEnabled({ source, credentialId, enabled }) {
+    // IAM keeps an Inactive key restorable for as long as it exists: the window needs nothing more
+    async retireCredential({ source, credentialId }) {
       const { userName } = iamSource(source);
       await classified(async () => {
         await assertInScope(userName);
-        await setAccessKeyStatus(aws, userName, credentialId, enabled ? 'Active' : 'Inactive', activityInfo().attempt);
+        await setAccessKeyStatus(aws, userName, credentialId, 'Inactive', activityInfo().attempt);
+      });
+    },
+
+    async reinstateCredential({ source, credentialId }) {
+      const { userName } = iamSource(source);
+      await classified(async () => {
+        await assertInScope(userName);
+        await setAccessKeyStatus(aws, userName, credentialId, 'Active', activityInfo().attempt);
       });
     },
 

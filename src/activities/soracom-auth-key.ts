@@ -1,6 +1,7 @@
 import { activityInfo, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { soracomUserSubject, type CredentialMetadata, type SourceSpec } from '../rotation/model';
+import type { CredentialMetadata, SourceSpec } from '../rotation/model';
+import { soracomUserSubject } from '../providers/soracom/descriptor';
 import type { SoracomClient } from '../providers/soracom/client';
 import type { AuthKeyResponse } from '../providers/soracom/schemas';
 import { ProviderError } from '../providers/errors';
@@ -39,6 +40,13 @@ export function createSoracomAuthKeyActivities(soracom: SoracomClient): SourceAc
         throw rejectRequest('SoracomUnknownUser', `SAM user '${userName}' does not exist in operator ${operatorId}; check the --user name`);
       }
       throw err;
+    }
+  };
+
+  const assertExists = async (operatorId: string, userName: string, authKeyId: string, doing: string) => {
+    const keys = await listKeys(operatorId, userName);
+    if (!keys.some((k) => k.authKeyId === authKeyId)) {
+      throw rejectRequest('SoracomAuthKeyGone', `AuthKey ${authKeyId} of SAM user '${userName}' no longer exists; it cannot be ${doing}`);
     }
   };
 
@@ -120,17 +128,10 @@ export function createSoracomAuthKeyActivities(soracom: SoracomClient): SourceAc
       }
     },
 
-    async setCredentialEnabled({ source, credentialId, enabled, restorableUntil }) {
+    async retireCredential({ source, credentialId, restorableUntil }) {
       const { operatorId, userName } = authKeySource(source);
       await classified(async () => {
-        const keys = await listKeys(operatorId, userName);
-        if (!keys.some((k) => k.authKeyId === credentialId)) {
-          throw rejectRequest('SoracomAuthKeyGone', `AuthKey ${credentialId} of SAM user '${userName}' no longer exists; it cannot be ${enabled ? 'kept' : 'retired'}`);
-        }
-        if (enabled) {
-          log.info('kept AuthKey: SORACOM cannot disable an AuthKey, so it has authenticated throughout', { userName, authKeyId: credentialId });
-          return;
-        }
+        await assertExists(operatorId, userName, credentialId, 'retired');
         // what can be proved instead of disabling: this worker now logs in with its configured key, which is not the old one
         const inUse = await soracom.switchToConfiguredAuthKey();
         assertNotOwnKey(credentialId, 'retire');
@@ -140,6 +141,14 @@ export function createSoracomAuthKeyActivities(soracom: SoracomClient): SourceAc
           workerAuthKeyId: inUse.authKeyId,
           restorableUntil,
         });
+      });
+    },
+
+    async reinstateCredential({ source, credentialId }) {
+      const { operatorId, userName } = authKeySource(source);
+      await classified(async () => {
+        await assertExists(operatorId, userName, credentialId, 'kept');
+        log.info('kept AuthKey: SORACOM cannot disable an AuthKey, so it has authenticated throughout', { userName, authKeyId: credentialId });
       });
     },
 

@@ -44,10 +44,22 @@ export interface SourceActivities<C extends NewCredential | SealedCredential = N
   /** Proves the credential authenticates as the expected subject; throws a retryable failure until it does. */
   verifyCredential(input: { source: SourceSpec; credential: C; subject: string }): Promise<void>;
   /**
-   * Enables or disables a credential. When disabling, `restorableUntil` is the end of the recovery window: a source
-   * whose provider deletes disabled credentials sooner (Wallarm: after a week) must keep it restorable until then.
+   * Takes the old credential out of use for the recovery window, keeping it restorable until `restorableUntil` (its
+   * end): IAM sets the key Inactive; Wallarm disables the token, or keeps it enabled and expiring then when Wallarm
+   * would delete a disabled one sooner; a SORACOM AuthKey cannot be disabled, so it stays valid and the worker proves
+   * it no longer logs in with it. Absent `restorableUntil`: rotations started before the window was fixed first.
    */
-  setCredentialEnabled(input: { source: SourceSpec; credentialId: string; enabled: boolean; restorableUntil?: string }): Promise<void>;
+  retireCredential(input: { source: SourceSpec; credentialId: string; restorableUntil?: string }): Promise<void>;
+  /** Puts a retired credential back in use (restore, cancel in the window, or compensation). */
+  reinstateCredential(input: { source: SourceSpec; credentialId: string }): Promise<void>;
   /** Deletes a credential; one that is already gone counts as done. */
   destroyCredential(input: { source: SourceSpec; credentialId: string }): Promise<'deleted' | 'already-gone'>;
+}
+
+/**
+ * The one activity retire/reinstate replaced: rotations begun before the workflow's patch 'retire-and-reinstate' call it
+ * until they end, so workers keep registering it (src/activities/registry.ts).
+ */
+export interface LegacySourceActivities {
+  setCredentialEnabled(input: { source: SourceSpec; credentialId: string; enabled: boolean; restorableUntil?: string }): Promise<void>;
 }

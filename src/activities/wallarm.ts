@@ -82,6 +82,14 @@ export function createWallarmActivities(wallarm: WallarmClient | undefined, opti
     return { token, tokens };
   };
 
+  const existingToken = async (client: WallarmClient, tokenId: number, doing: string): Promise<ApiToken> => {
+    const token = await client.getToken(tokenId);
+    if (token === null) {
+      throw rejectRequest('WallarmTokenGone', `Wallarm API token ${tokenId} no longer exists (Wallarm deletes a disabled token a week after disabling); it cannot be ${doing}`);
+    }
+    return token;
+  };
+
   return {
     async inspectSource({ source }) {
       const { cloud, tokenId } = wallarmSource(source);
@@ -176,27 +184,13 @@ export function createWallarmActivities(wallarm: WallarmClient | undefined, opti
       }
     },
 
-    async setCredentialEnabled({ source, credentialId, enabled, restorableUntil }) {
+    async retireCredential({ source, credentialId, restorableUntil }) {
       const client = clientFor(source);
       const tokenId = Number(credentialId);
       await classified(async () => {
-        const token = await client.getToken(tokenId);
-        if (token === null) {
-          throw rejectRequest('WallarmTokenGone', `Wallarm API token ${tokenId} no longer exists (Wallarm deletes a disabled token a week after disabling); it cannot be ${enabled ? 're-enabled' : 'disabled'}`);
-        }
-        const at = now();
-        if (enabled) {
-          // Wallarm re-enables only with a new expiry; keep a later one, and leave a token that is fine untouched
-          const current = token.expire_at === null ? null : Date.parse(token.expire_at);
-          const floor = at + RESTORED_TOKEN_LIFETIME_MS;
-          if (token.enabled && (current === null || current >= floor)) return;
-          const expireAt = new Date(Math.max(current ?? 0, floor)).toISOString();
-          await client.updateToken(tokenId, { enabled: true, expire_at: expireAt });
-          log.info('re-enabled API token', { tokenId, expireAt });
-          return;
-        }
+        const token = await existingToken(client, tokenId, 'disabled');
         const until = restorableUntil === undefined ? undefined : Date.parse(restorableUntil);
-        if (until === undefined || until <= at + WALLARM_DISABLED_TOKEN_LIFETIME_MS) {
+        if (until === undefined || until <= now() + WALLARM_DISABLED_TOKEN_LIFETIME_MS) {
           if (token.enabled) await client.updateToken(tokenId, { enabled: false });
           log.info('disabled API token', { tokenId });
           return;
@@ -205,6 +199,21 @@ export function createWallarmActivities(wallarm: WallarmClient | undefined, opti
         const expireAt = new Date(until).toISOString();
         await client.updateToken(tokenId, { expire_at: expireAt });
         log.warn('kept API token enabled until the end of the recovery window: Wallarm deletes disabled tokens after 7 days', { tokenId, expireAt });
+      });
+    },
+
+    async reinstateCredential({ source, credentialId }) {
+      const client = clientFor(source);
+      const tokenId = Number(credentialId);
+      await classified(async () => {
+        const token = await existingToken(client, tokenId, 're-enabled');
+        // Wallarm re-enables only with a new expiry; keep a later one, and leave a token that is fine untouched
+        const current = token.expire_at === null ? null : Date.parse(token.expire_at);
+        const floor = now() + RESTORED_TOKEN_LIFETIME_MS;
+        if (token.enabled && (current === null || current >= floor)) return;
+        const expireAt = new Date(Math.max(current ?? 0, floor)).toISOString();
+        await client.updateToken(tokenId, { enabled: true, expire_at: expireAt });
+        log.info('re-enabled API token', { tokenId, expireAt });
       });
     },
 

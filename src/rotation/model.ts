@@ -1,8 +1,8 @@
 /**
- * The rotation model, defined once (in `schemas.ts`): this module builds its schemas for the CLI, activities and worker
- * and re-exports every definition. Workflow code imports `schemas.ts` instead (see there why).
+ * The rotation model, defined once (in `schemas.ts` and the provider registry): this module builds its schemas for the
+ * CLI, activities and worker and re-exports every definition. Workflow code imports `schemas.ts` and `registry.ts`
+ * instead (see schemas.ts why).
  */
-import type { z } from 'zod';
 import {
   defineRotationSchemas,
   DEFAULT_PICKUP_GRACE_SECONDS,
@@ -11,64 +11,35 @@ import {
   MAX_RECOVERY_WINDOW_DAYS,
   MIN_RECOVERY_WINDOW_DAYS,
 } from './schemas';
+import { CONSUMERS, type ConsumerSpec as RegistryConsumerSpec, type SourceSpec as RegistrySourceSpec } from './registry';
 
 export * from './schemas';
+export * from './registry';
 
-export const {
-  RecoveryWindowDays,
-  IamUserName,
-  AwsAccountId,
-  SoracomCredentialsId,
-  AwsIamAccessKeySource,
-  WallarmCloud,
-  WallarmTokenId,
-  WallarmApiTokenSource,
-  SoracomOperatorId,
-  SoracomSamUserName,
-  SoracomAuthKeySource,
-  SourceSpec,
-  SoracomSetMode,
-  SoracomCredentialsSetConsumer,
-  CsmsSecretName,
-  CsmsSecretConsumer,
-  ConsumerFilePath,
-  FileConsumer,
-  ConsumerSpec,
-  PickupGraceSeconds,
-  RotationRequest,
-} = defineRotationSchemas();
-
-export type WallarmCloud = z.infer<typeof WallarmCloud>;
-export type SourceSpec = z.infer<typeof SourceSpec>;
-export type SoracomSetMode = z.infer<typeof SoracomSetMode>;
-export type ConsumerSpec = z.infer<typeof ConsumerSpec>;
-export type RotationRequest = z.infer<typeof RotationRequest>;
-export type RotationRequestInput = z.input<typeof RotationRequest>;
+export const { RecoveryWindowDays, SourceSpec, ConsumerSpec, PickupGraceSeconds, RotationRequest } = defineRotationSchemas();
+// a value and a type of one name: the types are the registry's
+export type SourceSpec = RegistrySourceSpec;
+export type ConsumerSpec = RegistryConsumerSpec;
 
 /**
- * CLI syntax of a consumer: `soracom:<credentialsId>[:update|versioned]`, `csms:<secretName>` or `file:<absolute path>`
- * (the path may itself hold colons). Returns the parsed spec or throws an Error naming the allowed forms.
+ * CLI syntax of a consumer, `<prefix>:<rest>` as each consumer's descriptor defines it (e.g.
+ * `soracom:<credentialsId>[:update|versioned]`, `csms:<secretName>`, `file:<absolute path>`). Returns the parsed spec or
+ * throws an Error naming the allowed forms.
  */
-export function parseConsumerArg(arg: string): ConsumerSpec {
-  if (arg.startsWith('file:')) {
-    const parsed = FileConsumer.safeParse({ kind: 'file', path: arg.slice('file:'.length) });
-    if (!parsed.success) throw new Error(`--consumer '${arg}': ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-    return parsed.data;
+export function parseConsumerArg(arg: string): RegistryConsumerSpec {
+  const at = arg.indexOf(':');
+  const descriptor = Object.values(CONSUMERS).find((c) => c.cli.prefix === arg.slice(0, at));
+  const fields = at > 0 ? descriptor?.cli.parse(arg.slice(at + 1)) : undefined;
+  if (!descriptor || !fields) {
+    const syntaxes = Object.values(CONSUMERS).map((c) => c.cli.syntax);
+    throw new Error(`--consumer '${arg}' is not understood; use ${syntaxes.slice(0, -1).join(' or ')}, or ${syntaxes.at(-1)}`);
   }
-  const [kind, id, mode, ...rest] = arg.split(':');
-  if (kind === 'csms' && id && mode === undefined) {
-    const parsed = CsmsSecretConsumer.safeParse({ kind: 'csms-secret', secretName: id });
-    if (!parsed.success) throw new Error(`--consumer '${arg}': ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-    return parsed.data;
-  }
-  if (kind !== 'soracom' || !id || rest.length > 0) {
-    throw new Error(`--consumer '${arg}' is not understood; use soracom:<credentialsId>[:update|versioned] or csms:<secretName>, or file:<absolute path>`);
-  }
-  const parsed = SoracomCredentialsSetConsumer.safeParse({ kind: 'soracom-credentials-set', credentialsId: id, mode: mode || 'update' });
+  const parsed = descriptor.schema().safeParse({ kind: descriptor.kind, ...fields });
   if (!parsed.success) {
-    throw new Error(`--consumer '${arg}': ${parsed.error.issues.map((i) => i.message).join('; ')} (mode is update or versioned)`);
+    const hint = 'hint' in descriptor.cli ? ` (${descriptor.cli.hint})` : '';
+    throw new Error(`--consumer '${arg}': ${parsed.error.issues.map((i) => i.message).join('; ')}${hint}`);
   }
-  return parsed.data;
+  return parsed.data as RegistryConsumerSpec;
 }
 
 /** `30s`, `2m`, `0` (seconds) → whole seconds, validated 0–3600. */

@@ -1,19 +1,20 @@
 /**
- * The edit a developer would make to src/workflows/rotate-credential.ts, applied to the current source in a
- * temporary copy and bundled, so tests can show which edits old histories accept. The new step re-reads the
+ * The edit a developer would make to the workflow's deleting phase (src/workflows/phases.ts), applied to a temporary
+ * copy of src/workflows and bundled, so tests can show which edits old histories accept. The new step re-reads the
  * source credential just before the old one is deleted (a plausible safety check added later).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { workflowBundleOptions } from '../../src/workflow-bundling';
 
 const projectRoot = path.resolve(__dirname, '../..');
-const workflowSource = path.join(projectRoot, 'src/workflows/rotate-credential.ts');
+const workflowsDir = path.join(projectRoot, 'src/workflows');
+const workflowSource = path.join(workflowsDir, 'phases.ts');
 
 export const PATCH_ID = 'recheck-source-before-delete';
-const NEW_STEP = 'await src.inspectSource({ source });';
+const NEW_STEP = 'await this.source.inspectSource({ source });';
 
 /** How the new step is introduced: as is, behind `patched()`, or after `deprecatePatch()` (the three stages). */
 export type Variant = 'unpatched' | 'patched' | 'deprecated';
@@ -21,7 +22,7 @@ export type Variant = 'unpatched' | 'patched' | 'deprecated';
 const step: Record<Variant, string> = {
   unpatched: NEW_STEP,
   patched: `if (patched('${PATCH_ID}')) ${NEW_STEP}`,
-  deprecated: `deprecatePatch('${PATCH_ID}');\n  ${NEW_STEP}`,
+  deprecated: `deprecatePatch('${PATCH_ID}');\n    ${NEW_STEP}`,
 };
 
 function replaceOnce(source: string, anchor: string, replacement: string): string {
@@ -32,26 +33,29 @@ function replaceOnce(source: string, anchor: string, replacement: string): strin
   return source.slice(0, at) + replacement + source.slice(at + anchor.length);
 }
 
-/** The workflow source with the new step inserted right after the rotation enters `deleting`. */
+/** The phases' source with the new step inserted right after the rotation enters `deleting`. */
 export function variantSource(variant: Variant): string {
   let source = readFileSync(workflowSource, 'utf8');
-  source = replaceOnce(source, "  enter('deleting');\n", `  enter('deleting');\n  ${step[variant]}\n`);
-  // add whichever of the two the workflow does not import already
+  source = replaceOnce(source, "    this.rotation.enter('deleting');\n", `    this.rotation.enter('deleting');\n    ${step[variant]}\n`);
+  // add whichever of the two the phases do not import already
   const imports = source.slice(0, source.indexOf("} from '@temporalio/workflow';"));
-  const missing = ['patched', 'deprecatePatch'].filter((name) => !new RegExp(`\\b${name},`).test(imports));
-  source = replaceOnce(source, "} from '@temporalio/workflow';", `${missing.map((name) => `  ${name},\n`).join('')}} from '@temporalio/workflow';`);
-  // the copy lives outside src/: point its relative imports back at the real modules
-  return source.replace(/from '\.\.\//g, `from '${path.join(projectRoot, 'src')}/`);
+  const missing = ['patched', 'deprecatePatch'].filter((name) => !new RegExp(`\\b${name}\\b`).test(imports));
+  return replaceOnce(source, "} from '@temporalio/workflow';", `${missing.map((name) => `, ${name}`).join('')} } from '@temporalio/workflow';`);
 }
+
+/** The copy lives outside src/: its imports of other src/ folders point back at the real modules. */
+const rebased = (source: string) => source.replace(/from '\.\.\//g, `from '${path.join(projectRoot, 'src')}/`);
 
 /** Bundles a variant from a temporary folder; webpack resolves packages from the project's node_modules. */
 export async function bundleVariant(variant: Variant): Promise<WorkflowBundleWithSourceMap> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `rotator-variant-${variant}-`));
   try {
-    const file = path.join(dir, 'rotate-credential.ts');
-    writeFileSync(file, variantSource(variant));
+    for (const file of readdirSync(workflowsDir).filter((f) => f.endsWith('.ts'))) {
+      const source = file === path.basename(workflowSource) ? variantSource(variant) : readFileSync(path.join(workflowsDir, file), 'utf8');
+      writeFileSync(path.join(dir, file), rebased(source));
+    }
     return await bundleWorkflowCode({
-      workflowsPath: file,
+      workflowsPath: path.join(dir, 'index.ts'),
       ...workflowBundleOptions,
       logger: quietLogger,
       webpackConfigHook: (config) => ({

@@ -285,7 +285,8 @@ describe('a workflow that skips preflight cannot make the worker write outside i
       ['provider-csms', { activity: 'readConsumer', input: { consumer: csmsSecret(name('payroll')), credentialsId: name('payroll') } }, /CSMS secret 'payroll-\d+' is outside/],
       ['provider-csms', { activity: 'removeCredentialsSet', input: { consumer: csmsSecret(name('payroll')), credentialsId: name('payroll') } }, /CSMS secret 'payroll-\d+' is outside/],
       ['provider-aws-iam', { activity: 'createCredential', input: { source, knownIds: [oldKey.accessKeyId], notBefore: '2026-01-01T00:00:00.000Z' } }, /has the path \/legacy\/, outside this worker's scope/],
-      ['provider-aws-iam', { activity: 'setCredentialEnabled', input: { source, credentialId: oldKey.accessKeyId, enabled: false } }, /has the path \/legacy\/, outside/],
+      ['provider-aws-iam', { activity: 'retireCredential', input: { source, credentialId: oldKey.accessKeyId } }, /has the path \/legacy\/, outside/],
+      ['provider-aws-iam', { activity: 'reinstateCredential', input: { source, credentialId: oldKey.accessKeyId } }, /has the path \/legacy\/, outside/],
       ['provider-aws-iam', { activity: 'destroyCredential', input: { source, credentialId: oldKey.accessKeyId } }, /has the path \/legacy\/, outside/],
     ];
     const outcomes = await callDirectly(calls.map(([queue, call]) => [queue, call]));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WallarmCloud } from '../../rotation/model';
+import { wallarmCloud, type WallarmCloud } from './descriptor';
 
 /** Where and as whom the rotator calls Wallarm. */
 export interface WallarmConfig {
@@ -21,7 +21,7 @@ export const cloudEndpoints: Readonly<Record<WallarmCloud, string>> = {
 const WallarmEnv = z.object({
   WALLARM_API_TOKEN: z.string().refine((v) => v.trim() !== '', { error: 'WALLARM_API_TOKEN is empty' }),
   // EU is terraform-provider-wallarm's default too (W4)
-  WALLARM_CLOUD: WallarmCloud.default('eu'),
+  WALLARM_CLOUD: wallarmCloud().default('eu'),
   WALLARM_API_HOST: z.url({ error: 'WALLARM_API_HOST must be a URL such as https://us1.api.wallarm.com' }).optional(),
 });
 

@@ -1,0 +1,24 @@
+/** AWS IAM access keys, as the rotator's registry knows them (workflow-safe: no I/O). */
+import { z } from 'zod';
+import { defineSource, type ProviderDescriptor } from '../../rotation/descriptors';
+
+export const awsIamProvider: ProviderDescriptor = {
+  queue: 'provider-aws-iam',
+  pace: { rps: 10, concurrency: 20 },
+  secretFields: ['secretAccessKey', 'SecretAccessKey', 'secret_access_key'],
+};
+
+/** IAM user names: 1–64 of letters, digits and `+=,.@_-` (IAM API reference, CreateUser). */
+export const iamUserName = () => z.string().regex(/^[\w+=,.@-]{1,64}$/, 'IAM user name must be 1–64 characters of letters, digits and +=,.@_-');
+export const awsAccountId = () => z.string().regex(/^\d{12}$/, 'AWS account id must be 12 digits');
+
+export const awsIamAccessKey = defineSource({
+  kind: 'aws-iam-access-key',
+  provider: 'aws-iam',
+  schema: () => z.object({ kind: z.literal('aws-iam-access-key'), userName: iamUserName(), accountId: awsAccountId() }),
+  rotationId: (s) => `aws-iam:${s.accountId}:${s.userName}`,
+  subject: (s) => `arn:aws:iam::${s.accountId}:user/${s.userName}`,
+  defaultRecoveryWindowDays: 30,
+  // the field names the AWS SDKs' credential objects use
+  credential: { type: 'aws-access-key', holding: 'an AWS access key', secretFields: ['secretAccessKey'], json: { idField: 'accessKeyId', secretField: 'secretAccessKey' } },
+});

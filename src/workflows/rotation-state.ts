@@ -1,0 +1,199 @@
+/**
+ * A rotation's long-lived state in one place (as Temporal's safe-message-handlers sample keeps a ClusterManager): what
+ * `status` returns, how the UI shows it, the operator's requests, and the undo steps of the saga.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  defineQuery,
+  defineUpdate,
+  isCancellation,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { consumerHome, consumerLabel, consumerMode, rotationIdFor, sourceProvider, subjectOf } from '../rotation/registry';
+import { TERMINAL_PHASES, type ConsumerState, type DeleteNowInput, type Phase, type RotationRequest, type RotationStatus } from '../rotation/schemas';
+import { CredentialProviderKey, CredentialSubjectKey, DeleteAtKey, RotationPhaseKey } from '../rotation/search-attributes';
+import { failureType, rootMessage } from './failures';
+
+export const statusQuery = defineQuery<RotationStatus>('status');
+/** Re-enables the old credential during the recovery window; consumers keep the new one. */
+export const restoreUpdate = defineUpdate<RotationStatus>('restore');
+/** Deletes the old credential now instead of at `deleteAt`; the caller must name it. */
+export const deleteNowUpdate = defineUpdate<RotationStatus, [DeleteNowInput]>('deleteNow');
+
+export type OperatorAction = 'restore' | 'delete-now';
+
+interface UndoStep {
+  what: string;
+  run: () => Promise<string | void>;
+}
+
+export class RotationState {
+  readonly status: RotationStatus;
+  /** what an operator asked for during the recovery window */
+  requested: OperatorAction | undefined;
+  /** undo steps, newest first; each reads the providers before acting so it never cuts a consumer off */
+  private undoSteps: UndoStep[] = [];
+
+  constructor(request: RotationRequest) {
+    const { source } = request;
+    this.status = {
+      rotationId: rotationIdFor(source),
+      phase: 'preflight',
+      provider: sourceProvider(source),
+      subject: subjectOf(source),
+      recoveryWindowDays: request.recoveryWindowDays,
+      pickupGraceSeconds: request.pickupGraceSeconds,
+      oldCredentialId: null,
+      newCredentialId: null,
+      deactivatedAt: null,
+      deleteAt: null,
+      consumers: request.consumers.map((c) => ({ consumer: consumerLabel(c), mode: consumerMode(c), credentialsId: consumerHome(c), holds: null, state: 'pending' })),
+      timeline: [],
+      problem: null,
+      problemType: null,
+    };
+  }
+
+  /** Answers `status`, and takes `restore` and `delete-now` while the rotation waits in its window. */
+  listen(): void {
+    setHandler(statusQuery, () => this.status);
+    setHandler(restoreUpdate, () => this.request('restore'), { validator: () => this.assertActionAllowed('restore') });
+    setHandler(deleteNowUpdate, () => this.request('delete-now'), {
+      validator: (arg: DeleteNowInput) => {
+        this.assertActionAllowed('delete-now');
+        if (arg?.confirmCredentialId !== this.status.oldCredentialId) {
+          throw new Error(`delete-now must be confirmed with the old credential id ${this.status.oldCredentialId}; got '${arg?.confirmCredentialId ?? ''}'`);
+        }
+      },
+    });
+  }
+
+  /** The search attributes the UI filters by, set before any provider is called. */
+  announce(): void {
+    upsertSearchAttributes([
+      { key: CredentialProviderKey, value: this.status.provider },
+      { key: CredentialSubjectKey, value: this.status.subject },
+    ]);
+  }
+
+  enter(phase: Phase): void {
+    this.status.phase = phase;
+    this.status.timeline.push({ phase, at: new Date().toISOString() });
+    upsertSearchAttributes([{ key: RotationPhaseKey, value: phase }]);
+    this.show();
+  }
+
+  /** What preflight learnt the credential belongs to. */
+  namedSubject(subject: string): void {
+    this.status.subject = subject;
+    upsertSearchAttributes([{ key: CredentialSubjectKey, value: subject }]);
+  }
+
+  scheduleDeletion(deleteAt: Date | null): void {
+    this.status.deleteAt = deleteAt === null ? null : deleteAt.toISOString();
+    upsertSearchAttributes([{ key: DeleteAtKey, value: deleteAt }]);
+  }
+
+  consumer(i: number): ConsumerState {
+    return this.status.consumers[i]!;
+  }
+
+  /** Markdown shown as the workflow's current details in the Temporal UI; `note` adds a line about what it waits for. */
+  show(note?: string): void {
+    const s = this.status;
+    const lines = [
+      `**${s.phase}** — ${s.subject}`,
+      `old: ${s.oldCredentialId ?? '–'} · new: ${s.newCredentialId ?? '–'}${s.deleteAt ? ` · deleteAt: ${s.deleteAt}` : ''}`,
+      '',
+      ...s.consumers.map((c) => `- ${c.consumer} → ${c.credentialsId}: ${c.state}${c.holds ? ` (holds ${c.holds})` : ''}`),
+      '',
+      ...s.timeline.map((t) => `- ${t.at} ${t.phase}`),
+    ];
+    if (s.problem) lines.push('', `problem: ${s.problem}`);
+    setCurrentDetails(note === undefined ? lines.join('\n') : `${lines.join('\n')}\n\n${note}`);
+  }
+
+  get finished(): boolean {
+    return TERMINAL_PHASES.includes(this.status.phase);
+  }
+
+  /** Waits for the end of the window, or for an operator's request; cancelling in the window counts as `restore`. */
+  async awaitWindowEnd(): Promise<OperatorAction | undefined> {
+    try {
+      await condition(() => this.requested !== undefined, Date.parse(this.status.deleteAt!) - Date.now());
+    } catch (err) {
+      // cancelling a rotation in its window keeps the old credential: the safe reading of "stop"
+      if (!isCancellation(err)) throw err;
+      this.requested = 'restore';
+    }
+    return this.requested;
+  }
+
+  /** Ends the rotation in `phase` once every update handler has answered (a cancel that led here must not undo it). */
+  async end(phase: 'completed' | 'restored'): Promise<RotationStatus> {
+    this.enter(phase);
+    await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+    return this.status;
+  }
+
+  onUndo(what: string, run: () => Promise<string | void>): void {
+    this.undoSteps.unshift({ what, run });
+  }
+
+  /** From the recovery window on, restoring is the undo. */
+  forgetUndo(): void {
+    this.undoSteps = [];
+  }
+
+  /** Runs the undo steps (even when the workflow itself is cancelled), records why, and ends `failed`. */
+  async compensate(err: unknown): Promise<ApplicationFailure> {
+    const failedIn = this.status.phase;
+    const outcomes: string[] = [];
+    if (this.undoSteps.length > 0) {
+      this.enter('compensating');
+      await CancellationScope.nonCancellable(async () => {
+        for (const step of this.undoSteps) {
+          try {
+            const outcome = await step.run();
+            if (outcome) outcomes.push(outcome);
+          } catch (stepErr) {
+            outcomes.push(`could not ${step.what}: ${rootMessage(stepErr)}`);
+          }
+        }
+      });
+    }
+    const holdings = this.status.consumers.map((c) => `${c.consumer} → set ${c.credentialsId} holds ${c.holds ?? 'nothing'}`).join('; ');
+    this.status.problem =
+      `rotation failed in ${failedIn}: ${rootMessage(err)}` +
+      (outcomes.length > 0 ? ` | compensation: ${outcomes.join('; ')}` : '') +
+      (this.status.newCredentialId ? ` | now: ${holdings}` : '');
+    this.status.problemType = failureType(err);
+    this.enter('failed');
+    return ApplicationFailure.nonRetryable(this.status.problem ?? 'rotation failed', failureType(err), this.status);
+  }
+
+  /** The final deletion failed: consumers hold the new credential, the old one stays retired; say what to do. */
+  failDeletion(err: unknown): ApplicationFailure {
+    const { oldCredentialId: oldId, newCredentialId: newId } = this.status;
+    this.status.problem = `deleting old credential ${oldId} failed: ${rootMessage(err)}. Consumers hold ${newId}; ${oldId} is Inactive. Delete it by hand once the cause is fixed.`;
+    this.status.problemType = failureType(err);
+    this.enter('failed');
+    return ApplicationFailure.nonRetryable(this.status.problem, failureType(err), this.status);
+  }
+
+  private async request(action: OperatorAction): Promise<RotationStatus> {
+    this.requested = action;
+    await condition(() => this.finished);
+    return this.status;
+  }
+
+  private assertActionAllowed(action: OperatorAction): void {
+    if (this.status.phase !== 'pending-deletion') throw new Error(`${action} is only possible while the rotation is in pending-deletion; it is in ${this.status.phase}`);
+    if (this.requested) throw new Error(`${this.requested} was already requested for this rotation`);
+  }
+}
