@@ -4,25 +4,22 @@
  */
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
+import { PROVIDERS, SOURCES } from './rotation/registry';
+import type { CredentialForm } from './rotation/descriptors';
 
-/** Field names that hold secrets in any provider's payloads (AWS, SORACOM, CSMS, Wallarm) or in HTTP requests. */
+/**
+ * Field names that hold secrets: HTTP's own, and every provider's and every source credential's, as the registry
+ * declares them.
+ */
 export const SECRET_FIELDS = [
-  'secretAccessKey',
-  'SecretAccessKey',
-  'secret_access_key',
-  'authKey',
-  'apiKey',
-  'token',
-  'secret',
-  'secretString',
-  'secret_string',
-  'password',
-  'authorization',
-  'Authorization',
-  'x-wallarmapi-token',
-  'X-WallarmApi-Token',
-  'x-soracom-token',
-  'x-soracom-api-key',
+  ...new Set([
+    'secret',
+    'password',
+    'authorization',
+    'Authorization',
+    ...Object.values(PROVIDERS).flatMap((p) => p.secretFields),
+    ...Object.values(SOURCES).flatMap((s) => s.credential.secretFields),
+  ]),
 ];
 
 const levels: Record<LogLevel, pino.Level> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
@@ -58,16 +55,16 @@ export function createLogger(options: { level?: pino.Level; destination?: Destin
   );
 }
 
-/**
- * Shapes no public identifier has: an AWS secret access key (40 chars of base64), a SORACOM auth key (`secret-…`) or
- * API token (`api-…`/JWT-like), and bearer-style tokens after `token=`/`Bearer `.
- */
+/** Shapes no public identifier has: each source's secret as its descriptor draws it, then JWTs. */
+const shapeOf = (form: CredentialForm): RegExp[] => (form.secretShape ? [form.secretShape] : []);
+const SECRET_SHAPES: readonly RegExp[] = [
+  ...Object.values(SOURCES).flatMap((s) => shapeOf(s.credential)),
+  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g,
+];
+
+/** Removes secret-shaped text, and bearer-style tokens after `token=`/`Bearer `. */
 export function scrubSecretShapes(text: string): string {
-  return text
-    .replace(/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, '[redacted]')
-    .replace(/\bsecret-[A-Za-z0-9-]{8,}/g, '[redacted]')
-    .replace(/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, '[redacted]')
-    .replace(/\b(Bearer|token[=:])\s*[A-Za-z0-9._~+/-]{8,}=*/gi, '$1 [redacted]');
+  return SECRET_SHAPES.reduce((t, shape) => t.replace(shape, '[redacted]'), text).replace(/\b(Bearer|token[=:])\s*[A-Za-z0-9._~+/-]{8,}=*/gi, '$1 [redacted]');
 }
 
 /** Temporal's Logger interface over pino, so SDK, workflow and activity logs share the redaction. */

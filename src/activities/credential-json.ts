@@ -1,11 +1,10 @@
-import type { SourceSpec } from '../rotation/model';
+import { credentialFormOf, SOURCES, type SourceSpec } from '../rotation/registry';
 import { rejectRequest } from './failures';
 import type { NewCredential } from './source';
 
 /**
- * A credential as a JSON object, for consumers that store JSON (CSMS secrets, files): the field names software
- * already hands to its SDK. AWS: `{"accessKeyId","secretAccessKey"}` (the AWS SDKs' credential object); SORACOM:
- * `{"authKeyId","authKey"}` (the body of SORACOM's POST /auth).
+ * A credential as a JSON object, for consumers that store JSON (secrets, files): the field names software already hands
+ * to its SDK, as each source's descriptor declares them (`credential.json`).
  */
 export interface JsonShape {
   /** the field holding the public id, which tells what the value holds */
@@ -15,17 +14,16 @@ export interface JsonShape {
   holding: string;
 }
 
-const SHAPES = {
-  'aws-iam-access-key': { idField: 'accessKeyId', secretField: 'secretAccessKey', holding: 'an AWS access key' },
-  'soracom-auth-key': { idField: 'authKeyId', secretField: 'authKey', holding: 'a SORACOM AuthKey' },
-} as const satisfies Partial<Record<SourceSpec['kind'], JsonShape>>;
-
+const FORMS = Object.values(SOURCES).map((s) => s.credential);
 /** Every id field a JSON value may hold, so a reading can tell what it holds without knowing the source. */
-const ID_FIELDS: readonly string[] = Object.values(SHAPES).map((s) => s.idField);
+const ID_FIELDS: readonly string[] = FORMS.flatMap((f) => (f.json ? [f.json.idField] : []));
+/** `{"accessKeyId","secretAccessKey"} or {"authKeyId","authKey"}`: every JSON form, for messages. */
+const JSON_FORMS = FORMS.flatMap((f) => (f.json ? [`{"${f.json.idField}","${f.json.secretField}"}`] : [])).join(' or ');
 
 /** The JSON shape a source's credential takes, or undefined when JSON consumers cannot hold it (a Wallarm token). */
 export function jsonShapeOf(source: SourceSpec): JsonShape | undefined {
-  return source.kind in SHAPES ? SHAPES[source.kind as keyof typeof SHAPES] : undefined;
+  const form = credentialFormOf(source);
+  return form.json === undefined ? undefined : { ...form.json, holding: form.holding };
 }
 
 /** The `{idField, secretField}` pair to write; refuses a source whose credential has no JSON shape, or a credential lacking its secret. */
@@ -33,7 +31,7 @@ export function credentialFields(source: SourceSpec, credential: NewCredential, 
   const shape = jsonShapeOf(source);
   const secret = shape === undefined ? undefined : credential.secret[shape.secretField];
   if (shape === undefined || secret === undefined || secret === '') {
-    throw rejectRequest('IncompatibleConsumer', `${consumerLabel} holds credentials as JSON {"accessKeyId","secretAccessKey"} or {"authKeyId","authKey"}; a ${source.kind} credential cannot be written there`);
+    throw rejectRequest('IncompatibleConsumer', `${consumerLabel} holds credentials as JSON ${JSON_FORMS}; a ${source.kind} credential cannot be written there`);
   }
   return { [shape.idField]: credential.id, [shape.secretField]: secret };
 }

@@ -1,5 +1,6 @@
 import { activityInfo, log } from '@temporalio/activity';
-import type { ConsumerSpec, SourceSpec } from '../rotation/model';
+import { credentialFormOf, type ConsumerSpec, type SourceSpec } from '../rotation/registry';
+import type { CredentialType } from '../rotation/descriptors';
 import type { SoracomClient } from '../providers/soracom/client';
 import type { CredentialsModel } from '../providers/soracom/schemas';
 import type { WorkerScope } from '../worker-scope';
@@ -34,26 +35,30 @@ function reading(credentialsId: string, set: CredentialsModel | null): ConsumerR
   return { credentialsId, exists: set !== null, holds };
 }
 
+/** The SORACOM credentials type for each kind of credential a set can hold, and the set's fields for it. */
+const SET_TYPES: Partial<Record<CredentialType, { type: string; fields: (id: string, secret: string) => Record<string, string> }>> = {
+  'aws-access-key': { type: AWS_CREDENTIALS, fields: (id, secret) => ({ accessKeyId: id, secretAccessKey: secret }) },
+  'api-token': { type: API_TOKEN_CREDENTIALS, fields: (_id, secret) => ({ token: secret }) },
+};
+
 /** The SORACOM credentials type that holds a credential of this source, and what the source calls that credential. */
 function setTypeFor(source: SourceSpec, credentialsId: string): { type: string; holding: string } {
-  switch (source.kind) {
-    case 'aws-iam-access-key':
-      return { type: AWS_CREDENTIALS, holding: 'an AWS access key' };
-    case 'wallarm-api-token':
-      return { type: API_TOKEN_CREDENTIALS, holding: 'a Wallarm API token' };
-    case 'soracom-auth-key':
-      // no credentials type is meant for an AuthKey, and nothing of SORACOM's would log in with one from a set
-      throw rejectRequest('IncompatibleConsumer', `soracom:${credentialsId}: a SORACOM credentials set cannot hold a SORACOM AuthKey; use a file:<path> or csms:<secretName> consumer. No change was made.`);
+  const form = credentialFormOf(source);
+  const setType = SET_TYPES[form.type];
+  // no credentials type is meant for, say, an AuthKey, and nothing of SORACOM's would log in with one from a set
+  if (setType === undefined) {
+    throw rejectRequest('IncompatibleConsumer', `soracom:${credentialsId}: a SORACOM credentials set cannot hold ${form.holding}; use a file:<path> or csms:<secretName> consumer. No change was made.`);
   }
+  return { type: setType.type, holding: form.holding };
 }
 
 /** Turns the source's credential into the set's `credentials` object, for the type that fits the source. */
 function credentialsFor(source: SourceSpec, credential: NewCredential): Record<string, string> {
-  if (source.kind === 'aws-iam-access-key' && credential.secret.secretAccessKey) {
-    return { accessKeyId: credential.id, secretAccessKey: credential.secret.secretAccessKey };
-  }
-  if (source.kind === 'wallarm-api-token' && credential.secret.token) return { token: credential.secret.token };
-  throw rejectRequest('IncompatibleConsumer', `a SORACOM credentials set cannot hold this ${source.kind} credential`);
+  const form = credentialFormOf(source);
+  const secret = credential.secret[form.secretFields[0] ?? ''];
+  const setType = SET_TYPES[form.type];
+  if (setType === undefined || !secret) throw rejectRequest('IncompatibleConsumer', `a SORACOM credentials set cannot hold this ${source.kind} credential`);
+  return setType.fields(credential.id, secret);
 }
 
 const DATED = /-\d{8}(-\d+)?$/;

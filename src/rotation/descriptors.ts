@@ -28,6 +28,8 @@ export interface CredentialForm {
   readonly secretFields: readonly string[];
   /** its JSON form, for consumers that store JSON (the names its users' SDKs take); absent when it has none */
   readonly json?: { readonly idField: string; readonly secretField: string };
+  /** what its secret looks like, so log text that quotes one loses it (a `g` regular expression); none if it has no shape */
+  readonly secretShape?: RegExp;
 }
 
 type KindSchema<K extends string> = z.ZodObject<{ kind: z.ZodLiteral<K> } & z.ZodRawShape>;

@@ -20,5 +20,12 @@ export const awsIamAccessKey = defineSource({
   subject: (s) => `arn:aws:iam::${s.accountId}:user/${s.userName}`,
   defaultRecoveryWindowDays: 30,
   // the field names the AWS SDKs' credential objects use
-  credential: { type: 'aws-access-key', holding: 'an AWS access key', secretFields: ['secretAccessKey'], json: { idField: 'accessKeyId', secretField: 'secretAccessKey' } },
+  credential: {
+    type: 'aws-access-key',
+    holding: 'an AWS access key',
+    secretFields: ['secretAccessKey'],
+    json: { idField: 'accessKeyId', secretField: 'secretAccessKey' },
+    // 40 characters of base64: no public identifier has that shape
+    secretShape: /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
+  },
 });

@@ -34,7 +34,7 @@ export const soracomAuthKey = defineSource({
   subject: (s) => soracomUserSubject(s.operatorId, s.userName),
   defaultRecoveryWindowDays: 30,
   // the body of SORACOM's POST /auth
-  credential: { type: 'auth-key', holding: 'a SORACOM AuthKey', secretFields: ['authKey'], json: { idField: 'authKeyId', secretField: 'authKey' } },
+  credential: { type: 'auth-key', holding: 'a SORACOM AuthKey', secretFields: ['authKey'], json: { idField: 'authKeyId', secretField: 'authKey' }, secretShape: /\bsecret-[A-Za-z0-9-]{8,}/g },
 });
 
 /**
