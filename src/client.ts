@@ -2,7 +2,7 @@
  * `rotator`: the operator CLI. Every command validates its input before it touches Temporal or a provider,
  * prints no secret, and with --json prints one JSON object per line (documented in the README).
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Client } from '@temporalio/client';
 import {
@@ -31,7 +31,12 @@ import { startCodecServer } from './codec/codec-server';
 import { EncryptionCodec } from './codec/encryption-codec';
 import { keyRingFromEnv } from './codec/key-ring';
 import { oidcSettingsFromEnv } from './codec/oidc-settings';
-import { OperatorError, connectClient, deleteNow, listRotations, restoreRotation, rotationStatus, startRotation } from './operations';
+import { OperatorError, deleteNow, listRotations, restoreRotation, rotationStatus, startRotation } from './operations';
+import { argument, collectConsumers, parseWith } from './cli/arguments';
+import { EXIT_FAILED, reportFailure } from './cli/exit-codes';
+import { print, printJson, type Output } from './cli/output';
+import { showStatus } from './cli/status-view';
+import { withClient } from './cli/temporal';
 import { readFileSync } from 'node:fs';
 import { WallarmClient } from './providers/wallarm/client';
 import { ProviderError } from './providers/errors';
@@ -40,60 +45,6 @@ import { parseConsumerMap, parseExpiringWithin } from './rotation/token-selectio
 import { rotateExpiringTokens } from './wallarm-rotations';
 import { SoracomClient } from './providers/soracom/client';
 import { soracomConfigFromEnv } from './providers/soracom/config';
-
-interface Output {
-  json: boolean;
-}
-
-const print = (line: string) => process.stdout.write(`${line}\n`);
-const printJson = (value: unknown) => print(JSON.stringify(value));
-
-/** The fields `status --json` promises (see README): stable names, no secrets. */
-function statusJson(status: RotationStatus) {
-  return {
-    rotationId: status.rotationId,
-    phase: status.phase,
-    subject: status.subject,
-    recoveryWindowDays: status.recoveryWindowDays,
-    pickupGraceSeconds: status.pickupGraceSeconds ?? null,
-    oldCredentialId: status.oldCredentialId,
-    newCredentialId: status.newCredentialId,
-    deactivatedAt: status.deactivatedAt,
-    deleteAt: status.deleteAt,
-    consumers: status.consumers,
-    problem: status.problem,
-    problemType: status.problemType ?? null,
-    timeline: status.timeline,
-  };
-}
-
-function printStatus(status: RotationStatus): void {
-  print(`rotation   ${status.rotationId}`);
-  print(`phase      ${status.phase}`);
-  print(`subject    ${status.subject}`);
-  // SORACOM cannot disable an AuthKey: say that the old one still logs in rather than call it deactivated
-  const at = status.deactivatedAt;
-  const retired = !at ? '' : status.provider === 'soracom' ? ` (the worker stopped using it ${at}; it logs in until it is deleted)` : ` (deactivated ${at})`;
-  print(`old key    ${status.oldCredentialId ?? '–'}${retired}`);
-  print(`new key    ${status.newCredentialId ?? '–'}`);
-  print(`delete at  ${status.deleteAt ?? '–'} (recovery window ${status.recoveryWindowDays} days${status.pickupGraceSeconds ? `; consumers got ${status.pickupGraceSeconds} s to pick up the new key before deactivation` : ''})`);
-  for (const c of status.consumers) {
-    const where = c.mode === 'new-version' ? 'secret' : c.mode === 'replace' ? 'file' : 'set';
-    print(`consumer   ${c.consumer} [${c.mode}] → ${where} ${c.credentialsId}: ${c.state}, holds ${c.holds ?? 'nothing'}${c.note ? ` — ${c.note}` : ''}`);
-  }
-  if (status.problem) print(`problem    ${status.problemType ? `[${status.problemType}] ` : ''}${status.problem}`);
-  if (status.phase === 'pending-deletion') {
-    print('');
-    print(`next: rotator delete-now ${status.rotationId} --yes   (delete ${status.oldCredentialId} now)`);
-    print(`      rotator restore ${status.rotationId}           (re-enable ${status.oldCredentialId}; consumers keep the new key)`);
-  }
-}
-
-/** A rotation's status, as one JSON line or as text. */
-function showStatus(status: RotationStatus, json: boolean | undefined): void {
-  if (json) printJson(statusJson(status));
-  else printStatus(status);
-}
 
 /** The account to rotate in: given, or the one the operator's AWS credentials belong to. */
 async function resolveAccount(account: string | undefined): Promise<string> {
@@ -140,38 +91,8 @@ async function startAndFollow(client: Client, request: RotationRequestInput, opt
   const status = await followPhases(client, rotationId, typeof opts.wait === 'string' ? opts.wait : 'creating', out);
   if (!out.json) print('');
   showStatus(status, out.json);
-  if (status.phase === 'failed') process.exitCode = 1;
+  if (status.phase === 'failed') process.exitCode = EXIT_FAILED;
 }
-
-async function withClient<T>(run: (client: Client) => Promise<T>): Promise<T> {
-  const { client, close } = await connectClient();
-  try {
-    return await run(client);
-  } finally {
-    await close();
-  }
-}
-
-/** Commander prints an InvalidArgumentError with the flag and value, then exits 2: nothing has started. */
-function argument<T>(parse: (value: string) => T) {
-  return (value: string): T => {
-    try {
-      return parse(value);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  };
-}
-
-function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }) {
-  return argument((value: string): T => {
-    const result = schema.safeParse(value);
-    if (!result.success) throw new Error(result.error.issues.map((i) => i.message).join('; '));
-    return result.data;
-  });
-}
-
-const collectConsumers = (value: string, previous: ConsumerSpec[] = []) => [...previous, argument(parseConsumerArg)(value)];
 
 /** An AuthKey goes into a file or a CSMS secret; no SORACOM credentials type holds one. */
 const collectAuthKeyConsumers = (value: string, previous: ConsumerSpec[] = []) => {
@@ -404,7 +325,7 @@ The CLI and the worker need WALLARM_API_TOKEN (and WALLARM_CLOUD or WALLARM_API_
           if (out.json) printJson(o);
           else print(`${o.outcome.padEnd(16)} ${o.rotationId}  '${o.name}' expires ${o.expireAt}${o.detail ? ` — ${o.detail}` : ''}`);
         }
-        if (outcomes.some((o) => o.outcome === 'not-started')) process.exitCode = 1;
+        if (outcomes.some((o) => o.outcome === 'not-started')) process.exitCode = EXIT_FAILED;
       });
     });
 
@@ -567,18 +488,10 @@ only signed-in users.`)
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
-  const program = buildCli();
   try {
-    await program.parseAsync(argv);
+    await buildCli().parseAsync(argv);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // commander already printed its message (or the help) to stderr
-      process.exitCode = err.exitCode === 0 ? 0 : 2;
-      return;
-    }
-    const message = err instanceof OperatorError ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    process.stderr.write(`rotator: ${message}\n`);
-    process.exitCode = err instanceof OperatorError ? 2 : 1;
+    reportFailure(err);
   }
 }
 
