@@ -24,14 +24,14 @@ import {
   type RotationRequestInput,
   type RotationStatus,
 } from './rotation/model';
-import { runDemo } from './sandbox/demo';
-import { runWorkerProcess } from './worker';
-import { createAccessTokenVerifier, type AccessTokenVerifier } from './codec/access-token';
-import { startCodecServer } from './codec/codec-server';
-import { EncryptionCodec } from './codec/encryption-codec';
-import { keyRingFromEnv } from './codec/key-ring';
-import { oidcSettingsFromEnv } from './codec/oidc-settings';
-import { OperatorError, deleteNow, listRotations, restoreRotation, rotationStatus, startRotation } from './operations';
+import { addCodecServerCommand } from './cli/codec-server';
+import { addDeleteNowCommand } from './cli/delete-now';
+import { addDemoCommand } from './cli/demo';
+import { addListCommand } from './cli/list';
+import { addRestoreCommand } from './cli/restore';
+import { addStatusCommand } from './cli/status';
+import { addWorkerCommand } from './cli/worker';
+import { OperatorError, rotationStatus, startRotation } from './operations';
 import { argument, collectConsumers, parseWith } from './cli/arguments';
 import { EXIT_FAILED, reportFailure } from './cli/exit-codes';
 import { print, printJson, type Output } from './cli/output';
@@ -103,30 +103,6 @@ const collectAuthKeyConsumers = (value: string, previous: ConsumerSpec[] = []) =
   return [...previous, consumer];
 };
 
-/**
- * The codec server's credentials: the static token, OIDC, or both (either one lets a request in). An empty token
- * counts as unset, since compose hands over empty defaults: that is how OIDC runs alone.
- */
-async function codecServerAuthFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<{ token?: string; accessTokens?: AccessTokenVerifier }> {
-  const token = env.ROTATOR_CODEC_SERVER_TOKEN || undefined;
-  let oidc;
-  try {
-    oidc = oidcSettingsFromEnv(env);
-  } catch (err) {
-    throw new OperatorError((err as Error).message);
-  }
-  if (token === undefined && oidc === undefined) {
-    throw new OperatorError('set ROTATOR_CODEC_SERVER_TOKEN to a random string of at least 16 characters, e.g. `openssl rand -hex 24`, or ROTATOR_CODEC_OIDC_ISSUER and ROTATOR_CODEC_OIDC_AUDIENCE to accept the tokens of the Temporal UI\'s OIDC login');
-  }
-  if (token !== undefined && token.length < 16) throw new OperatorError('ROTATOR_CODEC_SERVER_TOKEN must be at least 16 characters, e.g. `openssl rand -hex 24`');
-  if (oidc === undefined) return { token };
-  // discovery happens once, here: a wrong issuer stops the server at start rather than refusing every login later
-  const accessTokens = await createAccessTokenVerifier(oidc).catch((err: Error) => {
-    throw new OperatorError(err.message);
-  });
-  return { token, accessTokens };
-}
-
 /** The SORACOM operator to rotate in: given, or the one the SORACOM AuthKey in the operator's environment logs in to. */
 async function resolveOperator(operator: string | undefined): Promise<string> {
   if (operator) return operator;
@@ -161,18 +137,7 @@ A rotation goes: ${PHASES.slice(0, 8).join(' → ')}
 aws-iam:<account>:<user>, so there is only ever one live rotation per key.`,
     );
 
-  program
-    .command('worker')
-    .description('run the worker: the rotation workflows and every provider activity queue')
-    .addHelpText('after', `
-Configured by environment only (README "Pointing it at real AWS, SORACOM and a Temporal cluster"). It refuses to
-start without both key rings:
-  ROTATOR_CODEC_KEYS or ROTATOR_CODEC_KEY_FILE   encrypt every payload (the CLI and the codec server hold them too)
-  ROTATOR_SEAL_KEYS or ROTATOR_SEAL_KEY_FILE     seal every secret inside them (workers only; never a codec key)
-Each is '<keyId>:<base64 of 32 bytes>[,<olderId>:<base64>…]', newest first; make a key with \`openssl rand -base64 32\`.`)
-    .action(async () => {
-      await runWorkerProcess();
-    });
+  addWorkerCommand(program);
 
   const rotate = program.command('rotate').description('start a rotation');
   rotate
@@ -381,109 +346,12 @@ soracom-auth-key:<operator>:<user>. SAM permissions: deploy/soracom/rotator-sam-
       });
     });
 
-  program
-    .command('status <rotation-id>')
-    .description('show a rotation: phase, keys, deleteAt, what each consumer holds')
-    .option('--json', 'print one JSON object')
-    .action(async (rotationId: string, opts: { json?: boolean }) => {
-      await withClient(async (client) => {
-        const status = await rotationStatus(client, rotationId);
-        showStatus(status, opts.json);
-      });
-    });
-
-  program
-    .command('list')
-    .description('list rotations, newest first')
-    .addOption(new Option('--phase <phase>', 'only rotations in this phase').choices([...PHASES]))
-    .option(
-      '--limit <n>',
-      'at most this many',
-      argument((v) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) throw new Error('must be a positive whole number');
-        return n;
-      }),
-    )
-    .option('--json', 'print one JSON object per rotation')
-    .action(async (opts: { phase?: string; limit?: number; json?: boolean }) => {
-      await withClient(async (client) => {
-        const rows = await listRotations(client, opts);
-        if (opts.json) return rows.forEach(printJson);
-        if (rows.length === 0) return print('no rotations');
-        print(['ROTATION', 'PHASE', 'DELETE AT', 'STARTED'].join('\t'));
-        for (const r of rows) print([r.rotationId, r.phase ?? r.status.toLowerCase(), r.deleteAt ?? '–', r.startTime].join('\t'));
-      });
-    });
-
-  program
-    .command('restore <rotation-id>')
-    .description('during the recovery window: re-enable the old key (consumers keep the new one); ends "restored"')
-    .option('--json', 'print one JSON object')
-    .action(async (rotationId: string, opts: { json?: boolean }) => {
-      await withClient(async (client) => {
-        const status = await restoreRotation(client, rotationId);
-        showStatus(status, opts.json);
-      });
-    });
-
-  program
-    .command('delete-now <rotation-id>')
-    .description('during the recovery window: delete the old key now instead of at deleteAt; ends "completed"')
-    .option('--yes', 'confirm: the old key is deleted for good')
-    .option('--json', 'print one JSON object')
-    .action(async (rotationId: string, opts: { yes?: boolean; json?: boolean }) => {
-      if (!opts.yes) throw new OperatorError(`delete-now deletes the old key for good; add --yes to confirm`);
-      await withClient(async (client) => {
-        const status = await deleteNow(client, rotationId);
-        showStatus(status, opts.json);
-      });
-    });
-
-  program
-    .command('codec-server')
-    .description('serve /encode and /decode for the Temporal UI, so an operator with the token sees decoded payloads')
-    .option('--host <host>', 'interface to listen on (keep it loopback unless TLS terminates in front)', '127.0.0.1')
-    .option('--port <port>', 'port', argument((v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error('must be a port number');
-      return n;
-    }), 8888)
-    .option('--ui-origin <origin>', 'the Temporal UI origin allowed by CORS', 'http://127.0.0.1:8233')
-    .addHelpText('after', `
-The static token comes from ROTATOR_CODEC_SERVER_TOKEN (at least 16 characters); keys from ROTATOR_CODEC_KEYS or
-ROTATOR_CODEC_KEY_FILE, as for the worker. Give the UI the printed endpoint, which carries the token in its path
-(e.g. temporal server start-dev --ui-codec-endpoint <endpoint>, or TEMPORAL_CODEC_ENDPOINT for the UI server).
-
-With the UI's OIDC login, set ROTATOR_CODEC_OIDC_ISSUER and ROTATOR_CODEC_OIDC_AUDIENCE (optional:
-ROTATOR_CODEC_OIDC_JWKS_URL, ROTATOR_CODEC_OIDC_ALGORITHMS) and TEMPORAL_CODEC_PASS_ACCESS_TOKEN=true on the UI
-server: the bearer JWT it forwards is then verified. The static token becomes optional; leave it unset to accept
-only signed-in users.`)
-    .action(async (opts: { host: string; port: number; uiOrigin: string }) => {
-      let codec: EncryptionCodec;
-      try {
-        codec = new EncryptionCodec(keyRingFromEnv());
-      } catch (err) {
-        throw new OperatorError((err as Error).message);
-      }
-      const { token, accessTokens } = await codecServerAuthFromEnv();
-      // requests with no credential at all are health checks and scanners: logging them would bury the refusals that matter
-      const onRefusal = (reason: string) => reason !== 'no credential' && process.stderr.write(`codec server: refused a request (${reason})\n`);
-      const server = await startCodecServer({ codec, token, accessTokens, onRefusal, uiOrigin: opts.uiOrigin, host: opts.host, port: opts.port });
-      const endpoint = token === undefined ? server.url : `${server.url}/<token>`;
-      process.stderr.write(`codec server on ${server.url} for UI origin ${opts.uiOrigin}; UI codec endpoint: ${endpoint}\n`);
-      if (accessTokens) process.stderr.write(`codec server: accepting bearer JWTs from ${accessTokens.issuer} (keys: ${accessTokens.jwksUrl.href})${token === undefined ? '' : ' or the static token'}\n`);
-      await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
-      await server.stop();
-    });
-
-  program
-    .command('demo')
-    .description('start a local Temporal dev server, moto, the SORACOM sandbox and a worker, then run a real rotation')
-    .action(async () => {
-      await runDemo();
-    });
-
+  addStatusCommand(program);
+  addListCommand(program);
+  addRestoreCommand(program);
+  addDeleteNowCommand(program);
+  addCodecServerCommand(program);
+  addDemoCommand(program);
   return program;
 }
 
