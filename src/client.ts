@@ -1,132 +1,22 @@
 /**
  * `rotator`: the operator CLI. Every command validates its input before it touches Temporal or a provider,
- * prints no secret, and with --json prints one JSON object per line (documented in the README).
+ * prints no secret, and with --json prints one JSON object per line (documented in the README). The commands
+ * live in cli/, a file each; this module wires them and maps failures to exit codes.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { Client } from '@temporalio/client';
-import {
-  IamUserName,
-  AwsAccountId,
-  PHASES,
-  TERMINAL_PHASES,
-  DEFAULT_PICKUP_GRACE_SECONDS,
-  DEFAULT_RECOVERY_WINDOW_DAYS,
-  parseConsumerArg,
-  parsePickupGrace,
-  parseRecoveryWindow,
-  WallarmCloud,
-  WallarmTokenId,
-  SoracomOperatorId,
-  SoracomSamUserName,
-  type ConsumerSpec,
-  type Phase,
-  type RotationRequestInput,
-  type RotationStatus,
-} from './rotation/model';
+import { Command } from 'commander';
+import { PHASES } from './rotation/model';
 import { addCodecServerCommand } from './cli/codec-server';
 import { addDeleteNowCommand } from './cli/delete-now';
 import { addDemoCommand } from './cli/demo';
+import { reportFailure } from './cli/exit-codes';
 import { addListCommand } from './cli/list';
 import { addRestoreCommand } from './cli/restore';
+import { addRotateCommand } from './cli/rotate';
 import { addStatusCommand } from './cli/status';
 import { addWorkerCommand } from './cli/worker';
-import { OperatorError, rotationStatus, startRotation } from './operations';
-import { argument, collectConsumers, parseWith } from './cli/arguments';
-import { EXIT_FAILED, reportFailure } from './cli/exit-codes';
-import { print, printJson, type Output } from './cli/output';
-import { showStatus } from './cli/status-view';
-import { withClient } from './cli/temporal';
-import { readFileSync } from 'node:fs';
-import { WallarmClient } from './providers/wallarm/client';
-import { ProviderError } from './providers/errors';
-import { wallarmConfigFromEnv } from './providers/wallarm/config';
-import { parseConsumerMap, parseExpiringWithin } from './rotation/token-selection';
-import { rotateExpiringTokens } from './wallarm-rotations';
-import { SoracomClient } from './providers/soracom/client';
-import { soracomConfigFromEnv } from './providers/soracom/config';
 
-/** The account to rotate in: given, or the one the operator's AWS credentials belong to. */
-async function resolveAccount(account: string | undefined): Promise<string> {
-  if (account) return account;
-  const sts = new STSClient({ region: process.env.AWS_REGION ?? 'us-east-1', maxAttempts: 3 });
-  try {
-    const me = await sts.send(new GetCallerIdentityCommand({}));
-    if (!me.Account) throw new Error('STS returned no account');
-    return me.Account;
-  } catch (err) {
-    throw new OperatorError(`cannot tell which AWS account to use: ${(err as Error).message}. Pass --account <12 digits> or configure AWS credentials.`);
-  } finally {
-    sts.destroy();
-  }
-}
-
-/** Polls the status and prints each new phase until `target` (or an ending) is reached. */
-async function followPhases(client: Client, rotationId: string, target: Phase, out: Output): Promise<RotationStatus> {
-  const order = (p: Phase) => PHASES.indexOf(p);
-  let shown = 0;
-  for (;;) {
-    const status = await rotationStatus(client, rotationId);
-    for (; shown < status.timeline.length; shown++) {
-      const step = status.timeline[shown]!;
-      if (out.json) printJson({ rotationId, phase: step.phase, at: step.at });
-      else print(`  ${step.at}  ${step.phase}`);
-    }
-    const reached = TERMINAL_PHASES.includes(status.phase) || (order(status.phase) >= order(target) && order(status.phase) <= order('completed'));
-    if (reached) return status;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
-/**
- * Starts a rotation, prints that it started (with `note`), then follows its phases up to `--wait` (default: past
- * preflight) and shows the status; a failed rotation sets exit code 1.
- */
-async function startAndFollow(client: Client, request: RotationRequestInput, opts: { wait: Phase | boolean; note?: string }, out: Output): Promise<void> {
-  const handle = await startRotation(client, { ...request, requestedBy: process.env.USER });
-  const rotationId = handle.workflowId;
-  if (out.json) printJson({ rotationId, runId: handle.firstExecutionRunId, started: true });
-  else print(`started rotation ${rotationId}${opts.note ?? ''}`);
-  if (opts.wait === false) return;
-  const status = await followPhases(client, rotationId, typeof opts.wait === 'string' ? opts.wait : 'creating', out);
-  if (!out.json) print('');
-  showStatus(status, out.json);
-  if (status.phase === 'failed') process.exitCode = EXIT_FAILED;
-}
-
-/** An AuthKey goes into a file or a CSMS secret; no SORACOM credentials type holds one. */
-const collectAuthKeyConsumers = (value: string, previous: ConsumerSpec[] = []) => {
-  const consumer = argument(parseConsumerArg)(value);
-  if (consumer.kind === 'soracom-credentials-set') {
-    throw new InvalidArgumentError(`--consumer '${value}': a SORACOM credentials set cannot hold a SORACOM AuthKey; use file:<absolute path> or csms:<secretName>`);
-  }
-  return [...previous, consumer];
-};
-
-/** The SORACOM operator to rotate in: given, or the one the SORACOM AuthKey in the operator's environment logs in to. */
-async function resolveOperator(operator: string | undefined): Promise<string> {
-  if (operator) return operator;
-  let config;
-  try {
-    config = soracomConfigFromEnv();
-  } catch (err) {
-    throw new OperatorError(`cannot tell which SORACOM operator to use: ${(err as Error).message}. Pass --operator OP… or set the SORACOM variables.`);
-  }
-  try {
-    return (await new SoracomClient(config).identity()).operatorId;
-  } catch (err) {
-    throw new OperatorError(`cannot tell which SORACOM operator to use: ${(err as Error).message} Pass --operator OP….`);
-  }
-}
-
-export function buildCli(): Command {
-  const program = new Command('rotator')
-    .exitOverride() // before the subcommands, which inherit it: usage errors exit 2 from main()
-    .description('Rotate long-lived cloud credentials as durable Temporal workflows, without cutting off their consumers.')
-    .showHelpAfterError('(run with --help for usage)')
-    .addHelpText(
-      'after',
-      `
+// names AWS and SORACOM variables and the aws-iam id form: provider knowledge a registry does not supply yet
+const ROOT_HELP = `
 Connection: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE (default "default"), or a
 temporal.toml profile (TEMPORAL_PROFILE). AWS: the SDK's default credential chain; AWS_ENDPOINT_URL_IAM /
 AWS_ENDPOINT_URL_STS point it at an emulator. SORACOM (worker): SORACOM_AUTH_KEY_ID and SORACOM_AUTH_KEY (or
@@ -134,224 +24,27 @@ SORACOM_AUTH_KEY_FILE, a JSON file the rotator can rotate) and SORACOM_ENDPOINT 
 
 A rotation goes: ${PHASES.slice(0, 8).join(' → ')}
 (other endings: compensating → failed, restored). Its id is derived from the credential:
-aws-iam:<account>:<user>, so there is only ever one live rotation per key.`,
-    );
+aws-iam:<account>:<user>, so there is only ever one live rotation per key.`;
 
-  addWorkerCommand(program);
+/** The commands in help order. */
+const COMMANDS: readonly ((program: Command) => void)[] = [
+  addWorkerCommand,
+  addRotateCommand,
+  addStatusCommand,
+  addListCommand,
+  addRestoreCommand,
+  addDeleteNowCommand,
+  addCodecServerCommand,
+  addDemoCommand,
+];
 
-  const rotate = program.command('rotate').description('start a rotation');
-  rotate
-    .command('aws-iam-key')
-    .description('rotate the access key of an IAM user and register the new key with each consumer')
-    .requiredOption('--user <name>', 'IAM user whose access key is rotated', parseWith(IamUserName))
-    .requiredOption(
-      '--consumer <spec>',
-      'where the key is stored, repeatable: soracom:<credentialsId>[:update|versioned] (update = PUT the same set, the default; versioned = new set <prefix>-<yyyymmdd>, old set deleted with the old key), or csms:<secretName> (a new Huawei Cloud CSMS secret version that takes SYSCURRENT), or file:<absolute path> (a JSON file on the workers, replaced atomically)',
-      collectConsumers,
-    )
-    .option('--account <id>', 'AWS account id (default: the account of your AWS credentials)', parseWith(AwsAccountId))
-    .option('--recovery-window <days>', `days the old key stays restorable, 7d..30d (default ${DEFAULT_RECOVERY_WINDOW_DAYS}d)`, argument(parseRecoveryWindow))
-    .option('--pickup-grace <duration>', `time consumers get to pick up the new credential before the old one is deactivated, 0s..60m (default ${DEFAULT_PICKUP_GRACE_SECONDS}s)`, argument(parsePickupGrace))
-    .addOption(
-      new Option('--wait <phase>', 'show live progress until this phase is reached (default: until preflight has passed)').choices(
-        PHASES.filter((p) => p !== 'compensating'),
-      ),
-    )
-    .option('--no-wait', 'return as soon as the rotation is started')
-    .option('--json', 'print JSON lines instead of text')
-    .addHelpText(
-      'after',
-      `
-Example:
-  rotator rotate aws-iam-key --user funnel-writer --consumer soracom:funnel-aws --recovery-window 14d --wait pending-deletion
-
-Before anything changes, preflight checks the user has exactly one Active key (IAM allows 2 keys in all) and
-that each consumer set exists. The old key is deactivated only after every consumer holds the new one, and
-after the pickup grace: software that read the old key just before the switch gets that long to move on.`,
-    )
-    .action(async (opts: { user: string; consumer: ConsumerSpec[]; account?: string; recoveryWindow?: number; pickupGrace?: number; wait: Phase | boolean; json?: boolean }) => {
-      const out = { json: !!opts.json };
-      const accountId = await resolveAccount(opts.account);
-      await withClient(async (client) => {
-        const request: RotationRequestInput = {
-          source: { kind: 'aws-iam-access-key', userName: opts.user, accountId },
-          consumers: opts.consumer,
-          recoveryWindowDays: opts.recoveryWindow ?? DEFAULT_RECOVERY_WINDOW_DAYS,
-          pickupGraceSeconds: opts.pickupGrace ?? DEFAULT_PICKUP_GRACE_SECONDS,
-        };
-        await startAndFollow(client, request, opts, out);
-      });
-    });
-
-  rotate
-    .command('wallarm-token')
-    .description('rotate a Wallarm API token (or every token expiring soon) and register the new token with each consumer')
-    .option('--token-id <id>', 'the API token to rotate', argument((v) => {
-      const parsed = WallarmTokenId.safeParse(Number(v));
-      if (!/^\d+$/.test(v.trim()) || !parsed.success) throw new Error('Wallarm token id must be a positive whole number');
-      return parsed.data;
-    }))
-    .option('--consumer <spec>', 'with --token-id, repeatable: soracom:<credentialsId>[:update|versioned] (a set of type api-token-credentials)', collectConsumers)
-    .option('--expiring-within <period>', 'instead of --token-id: rotate every enabled token whose expiry falls within this period, e.g. 7d or 72h', argument(parseExpiringWithin))
-    .option('--consumer-map <file>', 'with --expiring-within: JSON file {"<token name>": ["soracom:<set>", …], …} naming the consumers of each token')
-    .option('--cloud <cloud>', 'Wallarm cloud: us1 (us1.api.wallarm.com), eu (api.wallarm.com), me1 (me1.api.wallarm.com); default WALLARM_CLOUD, else eu', parseWith(WallarmCloud))
-    .option('--recovery-window <days>', 'days the old token stays restorable, 7d..30d (default 7d, Wallarm\'s own week; see below for longer)', argument(parseRecoveryWindow))
-    .option('--pickup-grace <duration>', `time consumers get to pick up the new credential before the old one is deactivated, 0s..60m (default ${DEFAULT_PICKUP_GRACE_SECONDS}s)`, argument(parsePickupGrace))
-    .option('--lifetime <days>', "the new token's lifetime in whole days (default: the old token's lifetime; none if it had no expiry)", argument((v) => {
-      const m = /^(\d+)\s*d?$/.exec(v.trim());
-      const n = m ? Number(m[1]) : Number.NaN;
-      if (!(Number.isInteger(n) && n >= 1 && n <= 3650)) throw new Error('token lifetime must be 1–3650 whole days, e.g. 90d');
-      return n;
-    }))
-    .addOption(
-      new Option('--wait <phase>', 'with --token-id: show live progress until this phase is reached (default: until preflight has passed)').choices(
-        PHASES.filter((p) => p !== 'compensating'),
-      ),
-    )
-    .option('--no-wait', 'return as soon as the rotation is started')
-    .option('--json', 'print JSON lines instead of text')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  rotator rotate wallarm-token --token-id 1234 --consumer soracom:wallarm-token-prod --recovery-window 14d
-  rotator rotate wallarm-token --expiring-within 7d --consumer-map consumers.json
-
-The new token keeps the old token's name, company, type (personal or shared) and permissions — never wider.
-Its value goes into each consumer (SORACOM sets of type api-token-credentials; the set's description records
-the token id). The rotation id is wallarm:<cloud>:<token id>.
-
-Recovery window: Wallarm deletes a disabled token one week after disabling it. With a window of 7 days the old
-token is disabled. With a longer window it is NOT disabled, so that it stays restorable: it stays enabled, with
-its expiry moved to the end of the window, and is deleted then. 'rotator restore' re-enables it with a new
-expiry (its old one if later, else 30 days ahead), as Wallarm requires.
-
---expiring-within finds the enabled tokens whose expiry falls within the period (rotate ahead of Wallarm's
-3-day notice) and starts one rotation per token. The consumer map names each token's consumers by token name,
-which a rotation keeps (ids change):
-  {"deploy-bot": ["soracom:wallarm-deploy"], "reporting": ["soracom:report-token:versioned"]}
-A due token missing from the map is reported and left alone (exit 1); one already in a rotation is skipped.
-
-The CLI and the worker need WALLARM_API_TOKEN (and WALLARM_CLOUD or WALLARM_API_HOST); see README.`,
-    )
-    .action(async (opts: {
-      tokenId?: number; consumer?: ConsumerSpec[]; expiringWithin?: number; consumerMap?: string; cloud?: WallarmCloud;
-      recoveryWindow?: number; pickupGrace?: number; lifetime?: number; wait: Phase | boolean; json?: boolean;
-    }) => {
-      const out = { json: !!opts.json };
-      // every check before any call: nothing is started on a half-understood command line
-      if ((opts.tokenId === undefined) === (opts.expiringWithin === undefined)) throw new OperatorError('give exactly one of --token-id <id> and --expiring-within <period>');
-      if (opts.tokenId !== undefined && (opts.consumer === undefined || opts.consumerMap !== undefined)) throw new OperatorError('--token-id needs --consumer (repeatable), not --consumer-map');
-      if (opts.expiringWithin !== undefined && (opts.consumerMap === undefined || opts.consumer !== undefined)) throw new OperatorError('--expiring-within needs --consumer-map <file>, not --consumer');
-      let config;
-      try {
-        config = wallarmConfigFromEnv();
-      } catch (err) {
-        throw new OperatorError((err as Error).message);
-      }
-      const cloud = opts.cloud ?? config?.cloud ?? 'eu';
-      const recoveryWindowDays = opts.recoveryWindow ?? 7;
-      const pickupGraceSeconds = opts.pickupGrace ?? DEFAULT_PICKUP_GRACE_SECONDS;
-      const lifetime = opts.lifetime === undefined ? {} : { lifetimeDays: opts.lifetime };
-
-      if (opts.tokenId !== undefined) {
-        await withClient(async (client) => {
-          const request: RotationRequestInput = {
-            source: { kind: 'wallarm-api-token', cloud, tokenId: opts.tokenId!, ...lifetime },
-            consumers: opts.consumer!,
-            recoveryWindowDays,
-            pickupGraceSeconds,
-          };
-          const note = recoveryWindowDays > 7 ? ` (window ${recoveryWindowDays}d > Wallarm's 7: the old token stays enabled, expiring at the window's end)` : '';
-          await startAndFollow(client, request, { wait: opts.wait, note }, out);
-        });
-        return;
-      }
-
-      let consumerMap;
-      try {
-        consumerMap = parseConsumerMap(readFileSync(opts.consumerMap!, 'utf8'), opts.consumerMap!);
-      } catch (err) {
-        throw new OperatorError((err as Error).message.replace(/^ENOENT: /, `--consumer-map ${opts.consumerMap}: `));
-      }
-      if (config === undefined) throw new OperatorError('--expiring-within lists tokens from Wallarm: set WALLARM_API_TOKEN (and WALLARM_CLOUD or WALLARM_API_HOST)');
-      if (config.cloud !== cloud) throw new OperatorError(`--cloud ${cloud} but WALLARM_CLOUD is ${config.cloud}: the CLI can list only the cloud its token belongs to`);
-      const wallarm = new WallarmClient(config);
-      await withClient(async (client) => {
-        let outcomes;
-        try {
-          outcomes = await rotateExpiringTokens(client, wallarm, { cloud, withinMs: opts.expiringWithin!, consumerMap, recoveryWindowDays, pickupGraceSeconds, ...lifetime, requestedBy: process.env.USER });
-        } catch (err) {
-          if (err instanceof ProviderError) throw new OperatorError(`listing Wallarm API tokens: ${err.message}`);
-          throw err;
-        }
-        if (outcomes.length === 0 && !out.json) print(`no enabled Wallarm API token expires within ${opts.expiringWithin! / 3_600_000}h`);
-        for (const o of outcomes) {
-          if (out.json) printJson(o);
-          else print(`${o.outcome.padEnd(16)} ${o.rotationId}  '${o.name}' expires ${o.expireAt}${o.detail ? ` — ${o.detail}` : ''}`);
-        }
-        if (outcomes.some((o) => o.outcome === 'not-started')) process.exitCode = EXIT_FAILED;
-      });
-    });
-
-  rotate
-    .command('soracom-auth-key')
-    .description("rotate a SORACOM SAM user's AuthKey — typically the rotator's own login — and register the new key with each consumer")
-    .requiredOption('--user <samUser>', 'SAM user whose AuthKey is rotated, e.g. credential-rotator', parseWith(SoracomSamUserName))
-    .requiredOption(
-      '--consumer <spec>',
-      "where the key is stored, repeatable: file:<absolute path> (a JSON file {\"authKeyId\",\"authKey\"} replaced atomically, e.g. the worker's SORACOM_AUTH_KEY_FILE) or csms:<secretName> (a new CSMS secret version holding the same JSON)",
-      collectAuthKeyConsumers,
-    )
-    .option('--operator <id>', 'SORACOM operator id, e.g. OP0012345678 (default: the operator your SORACOM AuthKey variables log in to)', parseWith(SoracomOperatorId))
-    .option('--recovery-window <days>', "days the old AuthKey is kept — and still logs in — before it is deleted, 7d..30d (default 7d)", argument(parseRecoveryWindow))
-    .option('--pickup-grace <duration>', `time consumers get to pick up the new key before the switch is checked, 0s..60m (default ${DEFAULT_PICKUP_GRACE_SECONDS}s)`, argument(parsePickupGrace))
-    .addOption(
-      new Option('--wait <phase>', 'show live progress until this phase is reached (default: until preflight has passed)').choices(
-        PHASES.filter((p) => p !== 'compensating'),
-      ),
-    )
-    .option('--no-wait', 'return as soon as the rotation is started')
-    .option('--json', 'print JSON lines instead of text')
-    .addHelpText(
-      'after',
-      `
-Example (the rotator rotating its own login; the worker runs with SORACOM_AUTH_KEY_FILE=/var/lib/rotator/soracom-auth-key.json):
-  rotator rotate soracom-auth-key --user credential-rotator --consumer file:/var/lib/rotator/soracom-auth-key.json --recovery-window 7d
-
-What happens: preflight checks the worker logs in to the named operator, that the user has exactly one AuthKey
-(SORACOM does not publish its cap; the rotator allows two at a time, like IAM) and that each consumer holds an
-AuthKey as {"authKeyId","authKey"} JSON. A new AuthKey is generated (once: one left by a lost answer is found and
-deleted), verified with POST /auth (it must log in as that user of that operator), then written to each consumer.
-A file is replaced atomically (temporary file, fsync, rename; mode 0600) after its content is copied to
-<file>.previous (0600), from which a failed rotation puts it back. The worker re-reads SORACOM_AUTH_KEY_FILE
-whenever it logs in again, and logs in with the new key before the rotation moves on.
-
-SORACOM cannot disable an AuthKey: during the recovery window the OLD KEY STILL LOGS IN. It is deleted when the
-window ends (or at 'rotator delete-now'); 'rotator restore' keeps it — then the user has two keys until you delete
-one. The rotator never deletes the key its own worker logs in with. The rotation id is
-soracom-auth-key:<operator>:<user>. SAM permissions: deploy/soracom/rotator-sam-self-rotation.json (README).`,
-    )
-    .action(async (opts: { user: string; consumer: ConsumerSpec[]; operator?: string; recoveryWindow?: number; pickupGrace?: number; wait: Phase | boolean; json?: boolean }) => {
-      const out = { json: !!opts.json };
-      const operatorId = await resolveOperator(opts.operator);
-      await withClient(async (client) => {
-        const request: RotationRequestInput = {
-          source: { kind: 'soracom-auth-key', operatorId, userName: opts.user },
-          consumers: opts.consumer,
-          recoveryWindowDays: opts.recoveryWindow ?? 7,
-          pickupGraceSeconds: opts.pickupGrace ?? DEFAULT_PICKUP_GRACE_SECONDS,
-        };
-        await startAndFollow(client, request, { wait: opts.wait, note: ' (the old AuthKey keeps logging in until it is deleted at the end of the window)' }, out);
-      });
-    });
-
-  addStatusCommand(program);
-  addListCommand(program);
-  addRestoreCommand(program);
-  addDeleteNowCommand(program);
-  addCodecServerCommand(program);
-  addDemoCommand(program);
+export function buildCli(): Command {
+  const program = new Command('rotator')
+    .exitOverride() // before the subcommands, which inherit it: usage errors exit 2 from main()
+    .description('Rotate long-lived cloud credentials as durable Temporal workflows, without cutting off their consumers.')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', ROOT_HELP);
+  for (const addCommand of COMMANDS) addCommand(program);
   return program;
 }
 
