@@ -75,8 +75,10 @@ export function workerProcess({ env, logFile }: { env: Record<string, string>; l
         let seen = '';
         const timer = setTimeout(() => reject(new Error(`rotator worker did not report ready within 180 s; see ${logFile}`)), 180_000);
         const watch = (chunk: Buffer) => {
-          seen = (seen + chunk.toString()).slice(-2000);
-          if (seen.includes('worker ready')) {
+          // search the chunk whole: a pipe may deliver many lines at once, and the marker may lie anywhere in them
+          const text = seen + chunk.toString();
+          seen = text.slice(-100);
+          if (text.includes('worker ready')) {
             clearTimeout(timer);
             c.stderr?.off('data', watch);
             resolve();

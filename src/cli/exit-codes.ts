@@ -1,0 +1,20 @@
+/** The CLI's exit codes (README "CLI") and how a failure becomes one: 0 success, 1 failed, 2 refused before any change. */
+import { CommanderError } from 'commander';
+import { OperatorError } from '../operations';
+
+/** A rotation ended `failed`, a batch left a credential alone, or something unexpected broke. */
+export const EXIT_FAILED = 1;
+/** Bad input or a refused action: nothing was started or changed. */
+export const EXIT_REFUSED = 2;
+
+/** Prints why a command stopped (an OperatorError as is) and sets the exit code for it. */
+export function reportFailure(err: unknown): void {
+  if (err instanceof CommanderError) {
+    // commander already printed its message (or the help) to stderr
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT_REFUSED;
+    return;
+  }
+  const message = err instanceof OperatorError ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  process.stderr.write(`rotator: ${message}\n`);
+  process.exitCode = err instanceof OperatorError ? EXIT_REFUSED : EXIT_FAILED;
+}

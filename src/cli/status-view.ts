@@ -1,0 +1,61 @@
+/** A rotation's status as the operator sees it: the JSON object README "CLI" promises, or aligned text. */
+import type { ConsumerMode, ConsumerState, RotationStatus } from '../rotation/model';
+import { print, printJson } from './output';
+
+/** The fields `status --json` promises (see README): stable names, no secrets. */
+export function statusJson(status: RotationStatus) {
+  return {
+    rotationId: status.rotationId,
+    phase: status.phase,
+    subject: status.subject,
+    recoveryWindowDays: status.recoveryWindowDays,
+    pickupGraceSeconds: status.pickupGraceSeconds ?? null,
+    oldCredentialId: status.oldCredentialId,
+    newCredentialId: status.newCredentialId,
+    deactivatedAt: status.deactivatedAt,
+    deleteAt: status.deleteAt,
+    consumers: status.consumers,
+    problem: status.problem,
+    problemType: status.problemType ?? null,
+    timeline: status.timeline,
+  };
+}
+
+/** What happened to the old key at `deactivatedAt`: provider knowledge, since SORACOM cannot disable an AuthKey. */
+function retiredNote(status: RotationStatus): string {
+  const at = status.deactivatedAt;
+  if (!at) return '';
+  // say that the old AuthKey still logs in rather than call it deactivated
+  return status.provider === 'soracom' ? ` (the worker stopped using it ${at}; it logs in until it is deleted)` : ` (deactivated ${at})`;
+}
+
+/** What a consumer writes the key into, named from its mode: provider knowledge of each consumer kind. */
+function consumerPlace(mode: ConsumerMode): string {
+  return mode === 'new-version' ? 'secret' : mode === 'replace' ? 'file' : 'set';
+}
+
+function consumerLine(c: ConsumerState): string {
+  return `consumer   ${c.consumer} [${c.mode}] → ${consumerPlace(c.mode)} ${c.credentialsId}: ${c.state}, holds ${c.holds ?? 'nothing'}${c.note ? ` — ${c.note}` : ''}`;
+}
+
+function printStatus(status: RotationStatus): void {
+  print(`rotation   ${status.rotationId}`);
+  print(`phase      ${status.phase}`);
+  print(`subject    ${status.subject}`);
+  print(`old key    ${status.oldCredentialId ?? '–'}${retiredNote(status)}`);
+  print(`new key    ${status.newCredentialId ?? '–'}`);
+  print(`delete at  ${status.deleteAt ?? '–'} (recovery window ${status.recoveryWindowDays} days${status.pickupGraceSeconds ? `; consumers got ${status.pickupGraceSeconds} s to pick up the new key before deactivation` : ''})`);
+  for (const c of status.consumers) print(consumerLine(c));
+  if (status.problem) print(`problem    ${status.problemType ? `[${status.problemType}] ` : ''}${status.problem}`);
+  if (status.phase === 'pending-deletion') {
+    print('');
+    print(`next: rotator delete-now ${status.rotationId} --yes   (delete ${status.oldCredentialId} now)`);
+    print(`      rotator restore ${status.rotationId}           (re-enable ${status.oldCredentialId}; consumers keep the new key)`);
+  }
+}
+
+/** A rotation's status, as one JSON line or as text. */
+export function showStatus(status: RotationStatus, json: boolean | undefined): void {
+  if (json) printJson(statusJson(status));
+  else printStatus(status);
+}
