@@ -1,13 +1,19 @@
-/** `rotator rotate <source>`: one subcommand per source, each defined in its own module under sources/. */
+/** `rotator rotate <source>`: one subcommand per source, each defined in its provider's folder (`cli.ts`). */
 import type { Command } from 'commander';
-import { addAwsIamKeyCommand } from './sources/aws-iam-key';
-import { addSoracomAuthKeyCommand } from './sources/soracom-auth-key';
-import { addWallarmTokenCommand } from './sources/wallarm-token';
+import { addAwsIamKeyCommand } from '../providers/aws-iam/cli';
+import { addSoracomAuthKeyCommand } from '../providers/soracom/cli';
+import { addWallarmTokenCommand } from '../providers/wallarm/cli';
+import { SOURCES, type SourceKind } from '../rotation/registry';
 
-/** In help order; the one list a provider registry would supply. */
-const SOURCE_COMMANDS: readonly ((rotate: Command) => void)[] = [addAwsIamKeyCommand, addWallarmTokenCommand, addSoracomAuthKeyCommand];
+/** Each source's `rotate` subcommand: a source missing here is a compile error. */
+const SOURCE_COMMANDS: Record<SourceKind, (rotate: Command) => void> = {
+  'aws-iam-access-key': addAwsIamKeyCommand,
+  'wallarm-api-token': addWallarmTokenCommand,
+  'soracom-auth-key': addSoracomAuthKeyCommand,
+};
 
 export function addRotateCommand(program: Command): void {
   const rotate = program.command('rotate').description('start a rotation');
-  for (const addSource of SOURCE_COMMANDS) addSource(rotate);
+  // in the registry's order, which is the help's
+  for (const kind of Object.keys(SOURCES) as SourceKind[]) SOURCE_COMMANDS[kind](rotate);
 }

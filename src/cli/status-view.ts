@@ -1,5 +1,5 @@
 /** A rotation's status as the operator sees it: the JSON object README "CLI" promises, or aligned text. */
-import type { ConsumerMode, ConsumerState, RotationStatus } from '../rotation/model';
+import { CONSUMERS, SOURCES, type ConsumerState, type RotationStatus } from '../rotation/model';
 import { print, printJson } from './output';
 
 /** The fields `status --json` promises (see README): stable names, no secrets. */
@@ -21,21 +21,20 @@ export function statusJson(status: RotationStatus) {
   };
 }
 
-/** What happened to the old key at `deactivatedAt`: provider knowledge, since SORACOM cannot disable an AuthKey. */
+/** What happened to the old credential at `deactivatedAt`, as its source describes it. */
 function retiredNote(status: RotationStatus): string {
   const at = status.deactivatedAt;
-  if (!at) return '';
-  // say that the old AuthKey still logs in rather than call it deactivated
-  return status.provider === 'soracom' ? ` (the worker stopped using it ${at}; it logs in until it is deleted)` : ` (deactivated ${at})`;
+  const source = Object.values(SOURCES).find((s) => s.provider === status.provider);
+  return at && source ? ` (${source.retiredNote(at)})` : '';
 }
 
-/** What a consumer writes the key into, named from its mode: provider knowledge of each consumer kind. */
-function consumerPlace(mode: ConsumerMode): string {
-  return mode === 'new-version' ? 'secret' : mode === 'replace' ? 'file' : 'set';
+/** What a consumer writes the credential into, as its descriptor calls it (the label's prefix names the consumer). */
+function consumerPlace(c: ConsumerState): string {
+  return Object.values(CONSUMERS).find((d) => c.consumer.startsWith(`${d.cli.prefix}:`))?.place ?? 'set';
 }
 
 function consumerLine(c: ConsumerState): string {
-  return `consumer   ${c.consumer} [${c.mode}] → ${consumerPlace(c.mode)} ${c.credentialsId}: ${c.state}, holds ${c.holds ?? 'nothing'}${c.note ? ` — ${c.note}` : ''}`;
+  return `consumer   ${c.consumer} [${c.mode}] → ${consumerPlace(c)} ${c.credentialsId}: ${c.state}, holds ${c.holds ?? 'nothing'}${c.note ? ` — ${c.note}` : ''}`;
 }
 
 function printStatus(status: RotationStatus): void {

@@ -46,6 +46,8 @@ export interface SourceDescriptor<K extends string = string, T extends KindSchem
   readonly subject: (spec: z.infer<T>) => string;
   readonly defaultRecoveryWindowDays: number;
   readonly credential: CredentialForm;
+  /** how `status` describes the old credential once retired at `at` (e.g. "deactivated …") */
+  readonly retiredNote: (at: string) => string;
 }
 
 /** Where a credential is stored for the software that uses it. */
@@ -59,6 +61,8 @@ export interface ConsumerDescriptor<K extends string = string, T extends KindSch
   readonly mode: (spec: z.infer<T>) => string;
   /** where the consumer's software reads its credential today */
   readonly home: (spec: z.infer<T>) => string;
+  /** what `status` calls the place it holds a credential in: "set", "secret", "file" */
+  readonly place: string;
   /** its `--consumer` syntax */
   readonly cli: {
     readonly prefix: string;

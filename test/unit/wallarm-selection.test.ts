@@ -2,7 +2,7 @@ import { describeTokenSet } from '../../src/activities/soracom';
 import { newTokenExpiry, tokenSubject } from '../../src/activities/wallarm';
 import { RotationRequest, rotationIdFor, sourceProvider, subjectOf } from '../../src/rotation/model';
 import { sourceTaskQueue } from '../../src/rotation/task-queues';
-import { parseConsumerMap, parseExpiringWithin, tokensExpiringWithin } from '../../src/rotation/token-selection';
+import { parseConsumerMap, parseExpiringWithin, tokensExpiringWithin } from '../../src/providers/wallarm/token-selection';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const NOW = Date.UTC(2026, 5, 1);

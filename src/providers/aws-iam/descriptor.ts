@@ -19,6 +19,7 @@ export const awsIamAccessKey = defineSource({
   rotationId: (s) => `aws-iam:${s.accountId}:${s.userName}`,
   subject: (s) => `arn:aws:iam::${s.accountId}:user/${s.userName}`,
   defaultRecoveryWindowDays: 30,
+  retiredNote: (at) => `deactivated ${at}`,
   // the field names the AWS SDKs' credential objects use
   credential: {
     type: 'aws-access-key',

@@ -20,5 +20,6 @@ export const csmsSecret = defineConsumer({
   label: (c) => `csms:${c.secretName}`,
   mode: () => 'new-version',
   home: (c) => c.secretName,
+  place: 'secret',
   cli: { prefix: 'csms', syntax: 'csms:<secretName>', parse: (rest) => (rest && !rest.includes(':') ? { secretName: rest } : undefined) },
 });

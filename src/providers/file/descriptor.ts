@@ -28,6 +28,7 @@ export const fileConsumer = defineConsumer({
   label: (c) => `file:${c.path}`,
   mode: () => 'replace',
   home: (c) => c.path,
+  place: 'file',
   // the path may itself hold colons: everything after `file:` is the path
   cli: { prefix: 'file', syntax: 'file:<absolute path>', parse: (rest) => ({ path: rest }) },
 });

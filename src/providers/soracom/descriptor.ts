@@ -32,7 +32,10 @@ export const soracomAuthKey = defineSource({
   schema: () => z.object({ kind: z.literal('soracom-auth-key'), operatorId: soracomOperatorId(), userName: soracomSamUserName() }),
   rotationId: (s) => `soracom-auth-key:${s.operatorId}:${s.userName}`,
   subject: (s) => soracomUserSubject(s.operatorId, s.userName),
-  defaultRecoveryWindowDays: 30,
+  // the old AuthKey still logs in during the window (SORACOM cannot disable one): keep that short by default
+  defaultRecoveryWindowDays: 7,
+  // SORACOM cannot disable an AuthKey: say that it still logs in rather than call it deactivated
+  retiredNote: (at) => `the worker stopped using it ${at}; it logs in until it is deleted`,
   // the body of SORACOM's POST /auth
   credential: { type: 'auth-key', holding: 'a SORACOM AuthKey', secretFields: ['authKey'], json: { idField: 'authKeyId', secretField: 'authKey' }, secretShape: /\bsecret-[A-Za-z0-9-]{8,}/g },
 });
@@ -51,6 +54,7 @@ export const soracomCredentialsSet = defineConsumer({
   label: (c) => `soracom:${c.credentialsId}`,
   mode: (c) => c.mode,
   home: (c) => c.credentialsId,
+  place: 'set',
   cli: {
     prefix: 'soracom',
     syntax: 'soracom:<credentialsId>[:update|versioned]',

@@ -31,5 +31,6 @@ export const wallarmApiToken = defineSource({
   subject: (s) => `wallarm:${s.cloud}:api-token/${s.tokenId}`,
   // Wallarm deletes a disabled token a week after disabling it: a 7-day window is the one it keeps restorable as is
   defaultRecoveryWindowDays: 7,
+  retiredNote: (at) => `deactivated ${at}`,
   credential: { type: 'api-token', holding: 'a Wallarm API token', secretFields: ['token'] },
 });

@@ -1,11 +1,10 @@
 /** `rotator rotate wallarm-token --expiring-within`: finds the Wallarm API tokens due for rotation and starts one rotation each. */
 import type { Client } from '@temporalio/client';
-import type { ConsumerSpec } from './rotation/model';
-import type { WallarmCloud } from './providers/wallarm/descriptor';
-import { rotationIdFor } from './rotation/model';
-import { tokensExpiringWithin } from './rotation/token-selection';
-import type { WallarmClient } from './providers/wallarm/client';
-import { OperatorError, startRotation } from './operations';
+import { rotationIdFor, type ConsumerSpec } from '../../rotation/model';
+import { OperatorError, startRotation } from '../../operations';
+import type { WallarmClient } from './client';
+import type { WallarmCloud } from './descriptor';
+import { tokensExpiringWithin } from './token-selection';
 
 export interface ExpiringTokenOutcome {
   tokenId: number;

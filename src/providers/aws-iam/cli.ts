@@ -4,14 +4,15 @@
  */
 import type { Command } from 'commander';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { AwsAccountId, DEFAULT_RECOVERY_WINDOW_DAYS, IamUserName, type ConsumerSpec } from '../../rotation/model';
+import { defaultRecoveryWindowOf, type ConsumerSpec } from '../../rotation/model';
+import { awsAccountId, iamUserName } from './descriptor';
 import { OperatorError } from '../../operations';
-import { collectConsumers, parseWith } from '../arguments';
-import { rotateAndFollow } from '../follow';
-import { addFollowOptions, consumerOption, pickupGraceOption, recoveryWindowOption, type FollowOptions, type WindowOptions } from '../options';
+import { collectConsumers, parseWith } from '../../cli/arguments';
+import { rotateAndFollow } from '../../cli/follow';
+import { addFollowOptions, consumerOption, pickupGraceOption, recoveryWindowOption, type FollowOptions, type WindowOptions } from '../../cli/options';
 
-/** The model's default, 30 days: a deactivated IAM key signs no request, so a long window only keeps restore open. */
-const AWS_IAM_KEY_DEFAULT_RECOVERY_WINDOW_DAYS = DEFAULT_RECOVERY_WINDOW_DAYS;
+/** The descriptor's default, 30 days: a deactivated IAM key signs no request, so a long window only keeps restore open. */
+const AWS_IAM_KEY_DEFAULT_RECOVERY_WINDOW_DAYS = defaultRecoveryWindowOf('aws-iam-access-key');
 
 const CONSUMER_SYNTAX =
   'where the key is stored, repeatable: soracom:<credentialsId>[:update|versioned] (update = PUT the same set, the default; versioned = new set <prefix>-<yyyymmdd>, old set deleted with the old key), or csms:<secretName> (a new Huawei Cloud CSMS secret version that takes SYSCURRENT), or file:<absolute path> (a JSON file on the workers, replaced atomically)';
@@ -59,9 +60,9 @@ export function addAwsIamKeyCommand(rotate: Command): void {
   const command = rotate
     .command('aws-iam-key')
     .description('rotate the access key of an IAM user and register the new key with each consumer')
-    .requiredOption('--user <name>', 'IAM user whose access key is rotated', parseWith(IamUserName))
+    .requiredOption('--user <name>', 'IAM user whose access key is rotated', parseWith(iamUserName()))
     .addOption(consumerOption(CONSUMER_SYNTAX, collectConsumers).makeOptionMandatory())
-    .option('--account <id>', 'AWS account id (default: the account of your AWS credentials)', parseWith(AwsAccountId))
+    .option('--account <id>', 'AWS account id (default: the account of your AWS credentials)', parseWith(awsAccountId()))
     .addOption(recoveryWindowOption('days the old key stays restorable', AWS_IAM_KEY_DEFAULT_RECOVERY_WINDOW_DAYS))
     .addOption(pickupGraceOption('the new credential before the old one is deactivated'));
   addFollowOptions(command).addHelpText('after', HELP).action(rotateAwsIamKey);

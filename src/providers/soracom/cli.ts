@@ -3,16 +3,17 @@
  * consumers that can hold one, the default window, how the options become a source spec, and the operator lookup.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { SoracomOperatorId, SoracomSamUserName, parseConsumerArg, type ConsumerSpec } from '../../rotation/model';
+import { defaultRecoveryWindowOf, parseConsumerArg, type ConsumerSpec } from '../../rotation/model';
+import { soracomOperatorId, soracomSamUserName } from './descriptor';
 import { OperatorError } from '../../operations';
-import { SoracomClient } from '../../providers/soracom/client';
-import { soracomConfigFromEnv } from '../../providers/soracom/config';
-import { argument, parseWith } from '../arguments';
-import { rotateAndFollow } from '../follow';
-import { addFollowOptions, consumerOption, pickupGraceOption, recoveryWindowOption, type FollowOptions, type WindowOptions } from '../options';
+import { SoracomClient } from './client';
+import { soracomConfigFromEnv } from './config';
+import { argument, parseWith } from '../../cli/arguments';
+import { rotateAndFollow } from '../../cli/follow';
+import { addFollowOptions, consumerOption, pickupGraceOption, recoveryWindowOption, type FollowOptions, type WindowOptions } from '../../cli/options';
 
 /** The shortest window allowed: SORACOM cannot disable an AuthKey, so the old one logs in until it is deleted. */
-const SORACOM_AUTH_KEY_DEFAULT_RECOVERY_WINDOW_DAYS = 7;
+const SORACOM_AUTH_KEY_DEFAULT_RECOVERY_WINDOW_DAYS = defaultRecoveryWindowOf('soracom-auth-key');
 
 const CONSUMER_SYNTAX =
   "where the key is stored, repeatable: file:<absolute path> (a JSON file {\"authKeyId\",\"authKey\"} replaced atomically, e.g. the worker's SORACOM_AUTH_KEY_FILE) or csms:<secretName> (a new CSMS secret version holding the same JSON)";
@@ -80,9 +81,9 @@ export function addSoracomAuthKeyCommand(rotate: Command): void {
   const command = rotate
     .command('soracom-auth-key')
     .description("rotate a SORACOM SAM user's AuthKey — typically the rotator's own login — and register the new key with each consumer")
-    .requiredOption('--user <samUser>', 'SAM user whose AuthKey is rotated, e.g. credential-rotator', parseWith(SoracomSamUserName))
+    .requiredOption('--user <samUser>', 'SAM user whose AuthKey is rotated, e.g. credential-rotator', parseWith(soracomSamUserName()))
     .addOption(consumerOption(CONSUMER_SYNTAX, collectAuthKeyConsumers).makeOptionMandatory())
-    .option('--operator <id>', 'SORACOM operator id, e.g. OP0012345678 (default: the operator your SORACOM AuthKey variables log in to)', parseWith(SoracomOperatorId))
+    .option('--operator <id>', 'SORACOM operator id, e.g. OP0012345678 (default: the operator your SORACOM AuthKey variables log in to)', parseWith(soracomOperatorId()))
     .addOption(recoveryWindowOption('days the old AuthKey is kept — and still logs in — before it is deleted', SORACOM_AUTH_KEY_DEFAULT_RECOVERY_WINDOW_DAYS))
     .addOption(pickupGraceOption('the new key before the switch is checked'));
   addFollowOptions(command).addHelpText('after', HELP).action(rotateSoracomAuthKey);

@@ -4,24 +4,25 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DEFAULT_PICKUP_GRACE_SECONDS, WallarmTokenId, WallarmCloud, type ConsumerSpec } from '../../rotation/model';
-import { parseConsumerMap, parseExpiringWithin } from '../../rotation/token-selection';
+import { DEFAULT_PICKUP_GRACE_SECONDS, defaultRecoveryWindowOf, type ConsumerSpec } from '../../rotation/model';
+import { wallarmCloud, wallarmTokenId, type WallarmCloud } from './descriptor';
+import { parseConsumerMap, parseExpiringWithin } from './token-selection';
 import { OperatorError } from '../../operations';
-import { ProviderError } from '../../providers/errors';
-import { WallarmClient } from '../../providers/wallarm/client';
-import { wallarmConfigFromEnv, type WallarmConfig } from '../../providers/wallarm/config';
-import { rotateExpiringTokens, type ExpiringTokenOutcome } from '../../wallarm-rotations';
-import { argument, collectConsumers, parseWith } from '../arguments';
-import { EXIT_FAILED } from '../exit-codes';
-import { rotateAndFollow } from '../follow';
-import { addFollowOptions, consumerOption, pickupGraceOption, recoveryWindowOption, type FollowOptions, type WindowOptions } from '../options';
-import { print, printJson, type Output } from '../output';
-import { withClient } from '../temporal';
+import { ProviderError } from '../errors';
+import { WallarmClient } from './client';
+import { wallarmConfigFromEnv, type WallarmConfig } from './config';
+import { rotateExpiringTokens, type ExpiringTokenOutcome } from './expiring-tokens';
+import { argument, collectConsumers, parseWith } from '../../cli/arguments';
+import { EXIT_FAILED } from '../../cli/exit-codes';
+import { rotateAndFollow } from '../../cli/follow';
+import { addFollowOptions, consumerOption, pickupGraceOption, recoveryWindowOption, type FollowOptions, type WindowOptions } from '../../cli/options';
+import { print, printJson, type Output } from '../../cli/output';
+import { withClient } from '../../cli/temporal';
 
 /** Wallarm deletes a disabled token this many days after disabling it: a longer window keeps the old token enabled. */
 const WALLARM_KEEPS_DISABLED_DAYS = 7;
 /** Wallarm's own week: the old token can be disabled and still be restorable. */
-const WALLARM_TOKEN_DEFAULT_RECOVERY_WINDOW_DAYS = WALLARM_KEEPS_DISABLED_DAYS;
+const WALLARM_TOKEN_DEFAULT_RECOVERY_WINDOW_DAYS = defaultRecoveryWindowOf('wallarm-api-token');
 
 const CONSUMER_SYNTAX = 'with --token-id, repeatable: soracom:<credentialsId>[:update|versioned] (a set of type api-token-credentials)';
 
@@ -57,7 +58,7 @@ interface WallarmTokenOptions extends WindowOptions, FollowOptions {
 }
 
 const tokenIdArgument = argument((v) => {
-  const parsed = WallarmTokenId.safeParse(Number(v));
+  const parsed = wallarmTokenId().safeParse(Number(v));
   if (!/^\d+$/.test(v.trim()) || !parsed.success) throw new Error('Wallarm token id must be a positive whole number');
   return parsed.data;
 });
@@ -152,7 +153,7 @@ export function addWallarmTokenCommand(rotate: Command): void {
     .addOption(consumerOption(CONSUMER_SYNTAX, collectConsumers))
     .option('--expiring-within <period>', 'instead of --token-id: rotate every enabled token whose expiry falls within this period, e.g. 7d or 72h', argument(parseExpiringWithin))
     .option('--consumer-map <file>', 'with --expiring-within: JSON file {"<token name>": ["soracom:<set>", …], …} naming the consumers of each token')
-    .option('--cloud <cloud>', 'Wallarm cloud: us1 (us1.api.wallarm.com), eu (api.wallarm.com), me1 (me1.api.wallarm.com); default WALLARM_CLOUD, else eu', parseWith(WallarmCloud))
+    .option('--cloud <cloud>', 'Wallarm cloud: us1 (us1.api.wallarm.com), eu (api.wallarm.com), me1 (me1.api.wallarm.com); default WALLARM_CLOUD, else eu', parseWith(wallarmCloud()))
     .addOption(recoveryWindowOption('days the old token stays restorable', WALLARM_TOKEN_DEFAULT_RECOVERY_WINDOW_DAYS, ", Wallarm's own week; see below for longer"))
     .addOption(pickupGraceOption('the new credential before the old one is deactivated'))
     .option('--lifetime <days>', "the new token's lifetime in whole days (default: the old token's lifetime; none if it had no expiry)", lifetimeArgument);

@@ -3,7 +3,7 @@
  * reads the files and calls Wallarm; this module only parses and selects.
  */
 import { z } from 'zod';
-import { parseConsumerArg, type ConsumerSpec } from './model';
+import { parseConsumerArg, type ConsumerSpec } from '../../rotation/model';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
