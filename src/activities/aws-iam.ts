@@ -18,9 +18,7 @@ import type { WorkerScope } from '../worker-scope';
 import { classified, rejectRequest } from './failures';
 import { assertIamPathInScope } from './scope';
 import type { SourceActivities } from './source';
-
-/** Tolerated skew between the worker's clock and IAM's CreateDate when telling our orphans from other keys. */
-const CLOCK_TOLERANCE_MS = 60_000;
+import { sweepOrphans } from './source-kit';
 
 function iamSource(source: SourceSpec) {
   if (source.kind !== 'aws-iam-access-key') throw rejectRequest('WrongProvider', `source kind ${source.kind} sent to the aws-iam task queue`);
@@ -73,15 +71,16 @@ export function createAwsIamActivities(aws: AwsClients, scope: Pick<WorkerScope,
       return classified(async () => {
         await assertInScope(userName);
         // a key we do not know, created since this rotation began, can only be ours from a lost response: its secret is gone
-        for (const key of await listAccessKeys(aws, userName)) {
-          if (knownIds.includes(key.id)) continue;
-          if (Date.parse(key.createdAt) >= Date.parse(notBefore) - CLOCK_TOLERANCE_MS) {
+        await sweepOrphans(await listAccessKeys(aws, userName), { knownIds, notBefore }, {
+          id: (key) => key.id,
+          createdAtMs: (key) => Date.parse(key.createdAt),
+          deleteOrphan: (key) => {
             log.warn('deleting orphan access key left by a lost CreateAccessKey response', { userName, accessKeyId: key.id, attempt });
-            await deleteAccessKey(aws, userName, key.id, attempt);
-          } else {
-            throw rejectRequest('IamUnexpectedKey', `IAM user '${userName}' has access key ${key.id} (created ${key.createdAt}) that was not there when this rotation began; someone else changed the user — check it, then start the rotation again`);
-          }
-        }
+            return deleteAccessKey(aws, userName, key.id, attempt);
+          },
+          refuse: (key) =>
+            rejectRequest('IamUnexpectedKey', `IAM user '${userName}' has access key ${key.id} (created ${key.createdAt}) that was not there when this rotation began; someone else changed the user — check it, then start the rotation again`),
+        });
         const key = await createAccessKey(aws, userName, attempt);
         log.info('created access key', { userName, accessKeyId: key.accessKeyId });
         return { id: key.accessKeyId, createdAt: key.createdAt, secret: { secretAccessKey: key.secretAccessKey } };

@@ -7,14 +7,13 @@ import type { AuthKeyResponse } from '../providers/soracom/schemas';
 import { ProviderError } from '../providers/errors';
 import { classified, rejectRequest } from './failures';
 import type { SourceActivities } from './source';
+import { sweepOrphans } from './source-kit';
 
 /**
  * SORACOM does not publish how many AuthKeys a SAM user may hold (notes §1.3). Two, as IAM allows, is what a rotation
  * needs: with two already, preflight refuses and names both rather than guess whether a third is allowed.
  */
 export const AUTH_KEYS_PER_USER = 2;
-/** Tolerated skew between the workflow's clock and SORACOM's createDateTime when telling our orphans from other keys. */
-const CLOCK_TOLERANCE_MS = 60_000;
 
 function authKeySource(source: SourceSpec) {
   if (source.kind !== 'soracom-auth-key') throw rejectRequest('WrongProvider', `source kind ${source.kind} sent to the SORACOM AuthKey activities`);
@@ -91,15 +90,16 @@ export function createSoracomAuthKeyActivities(soracom: SoracomClient): SourceAc
       const { attempt } = activityInfo();
       return classified(async () => {
         // a key we do not know, generated since this rotation began, can only be ours from a lost response: its secret is gone
-        for (const key of await listKeys(operatorId, userName)) {
-          if (knownIds.includes(key.authKeyId)) continue;
-          if (key.createDateTime * 1000 >= Date.parse(notBefore) - CLOCK_TOLERANCE_MS) {
+        await sweepOrphans(await listKeys(operatorId, userName), { knownIds, notBefore }, {
+          id: (key) => key.authKeyId,
+          createdAtMs: (key) => key.createDateTime * 1000,
+          deleteOrphan: (key) => {
             log.warn('deleting orphan AuthKey left by a lost generateUserAuthKey response', { userName, authKeyId: key.authKeyId, attempt });
-            await soracom.deleteUserAuthKey(key.authKeyId, userName);
-          } else {
-            throw rejectRequest('SoracomUnexpectedAuthKey', `SAM user '${userName}' has AuthKey ${key.authKeyId} (created ${metadata(key).createdAt}) that was not there when this rotation began; someone else changed the user — check it, then start the rotation again`);
-          }
-        }
+            return soracom.deleteUserAuthKey(key.authKeyId, userName);
+          },
+          refuse: (key) =>
+            rejectRequest('SoracomUnexpectedAuthKey', `SAM user '${userName}' has AuthKey ${key.authKeyId} (created ${metadata(key).createdAt}) that was not there when this rotation began; someone else changed the user — check it, then start the rotation again`),
+        });
         const key = await soracom.createUserAuthKey(userName);
         log.info('generated AuthKey', { userName, authKeyId: key.authKeyId, attempt });
         return { id: key.authKeyId, createdAt: new Date().toISOString(), secret: { authKey: key.authKey } };

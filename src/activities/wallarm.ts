@@ -6,14 +6,13 @@ import { ProviderError } from '../providers/errors';
 import type { ApiToken } from '../providers/wallarm/inferred';
 import { classified, rejectRequest } from './failures';
 import type { SourceActivities } from './source';
+import { sweepOrphans } from './source-kit';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Wallarm deletes a disabled token one week after disabling it (notes §3.2). */
 export const WALLARM_DISABLED_TOKEN_LIFETIME_MS = 7 * DAY_MS;
 /** A re-enabled token needs a new expiry (notes §3.2): at least this far ahead, so there is time for the next rotation. */
 export const RESTORED_TOKEN_LIFETIME_MS = 30 * DAY_MS;
-/** Tolerated skew between the workflow's clock and Wallarm's `created_at` when telling our orphans from other tokens. */
-const CLOCK_TOLERANCE_MS = 60_000;
 /** One token per name in use, plus the one being introduced: a second rotation must wait for the first. */
 const TOKENS_PER_NAME = 2;
 
@@ -121,15 +120,16 @@ export function createWallarmActivities(wallarm: WallarmClient | undefined, opti
       return classified(async () => {
         const { token: old, tokens } = await findToken(client, tokenId);
         // a token of this name we do not know, created since this rotation began, is ours from a lost response
-        for (const t of sameName(tokens, old)) {
-          if (knownIds.includes(String(t.id))) continue;
-          if (Date.parse(t.created_at) >= Date.parse(notBefore) - CLOCK_TOLERANCE_MS) {
+        await sweepOrphans(sameName(tokens, old), { knownIds, notBefore }, {
+          id: (t) => String(t.id),
+          createdAtMs: (t) => Date.parse(t.created_at),
+          deleteOrphan: (t) => {
             log.warn('deleting orphan API token left by a lost create response', { tokenId: t.id, attempt });
-            await client.deleteToken(t.id);
-          } else {
-            throw rejectRequest('WallarmUnexpectedToken', `Wallarm API token ${t.id} named '${t.realname}' (created ${t.created_at}) was not there when this rotation began; someone else changed the tokens — check them, then start the rotation again`);
-          }
-        }
+            return client.deleteToken(t.id);
+          },
+          refuse: (t) =>
+            rejectRequest('WallarmUnexpectedToken', `Wallarm API token ${t.id} named '${t.realname}' (created ${t.created_at}) was not there when this rotation began; someone else changed the tokens — check them, then start the rotation again`),
+        });
         const me = await client.currentUser();
         // same name, company, type and permissions as the old token: never wider (Wallarm also refuses wider than the role)
         const created = await client.createToken({

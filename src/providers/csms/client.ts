@@ -1,8 +1,7 @@
-import axios, { isAxiosError, type AxiosInstance, type AxiosResponse, type Method } from 'axios';
-import type { z } from 'zod';
-import { callContext, USER_AGENT_PRODUCT } from '../call-context';
+import type { AxiosInstance, AxiosResponse, Method } from 'axios';
+import { createHttpClient } from '../http/client';
 import type { CsmsConfig } from './config';
-import { classifyResponse, classifyTransportError, errorBodyOf, unexpectedResponse, type CsmsAction } from './errors';
+import { classifyResponse, csmsHttp, errorBodyOf, type CsmsAction } from './errors';
 import { SecretResponse, StageResponse, VersionMetadataResponse, VersionResponse, VersionsResponse, type Secret, type Stage, type Version, type VersionMetadata } from './schemas';
 import { bodyText, signRequest } from './signer';
 
@@ -44,24 +43,15 @@ export class CsmsClient {
     this.accessKey = options.accessKey;
     this.#secretKey = options.secretKey;
     this.now = options.now ?? Date.now;
-    this.http = axios.create({
-      timeout: options.timeoutMs ?? 30_000,
-      validateStatus: () => true, // statuses are classified in one place
-      transformRequest: [(data: unknown) => data], // the body is sent exactly as it was signed
-    });
-    // provider-side logs and any proxy see which rotation made the call; set after signing, so it is not a signed header
-    this.http.interceptors.request.use((config) => {
-      const context = callContext();
-      if (context) config.headers.set('User-Agent', `${USER_AGENT_PRODUCT} (${context})`);
-      return config;
-    });
+    // statuses are classified in one place (errors.ts); the body is sent exactly as it was signed
+    this.http = createHttpClient({ timeoutMs: options.timeoutMs, bodyAsIs: true });
   }
 
   /** Metadata and state; answers for a secret pending deletion too. Null when the secret does not exist. */
   async showSecret(name: string): Promise<Secret | null> {
     const action = this.action('ShowSecret', 'csms:secret:get', name);
     const response = await this.call(action, { method: 'GET', path: secretPath(name) }, [200], notFound);
-    return response.status === 200 ? parsed(action, response, SecretResponse).secret : null;
+    return response.status === 200 ? csmsHttp.parsed(action, response, SecretResponse).secret : null;
   }
 
   /** Creates a secret whose first version (SYSCURRENT) holds `secretString`; for seeding and tests. */
@@ -69,7 +59,7 @@ export class CsmsClient {
     const action = this.action('CreateSecret', 'csms:secret:create', name);
     const body = { name, secret_string: secretString, ...(description === undefined ? {} : { description }) };
     const response = await this.call(action, { method: 'POST', path: '/secrets', body }, [200]);
-    return parsed(action, response, SecretResponse).secret;
+    return csmsHttp.parsed(action, response, SecretResponse).secret;
   }
 
   /** A new version; without `stages` CSMS moves SYSCURRENT to it and the former SYSCURRENT becomes SYSPREVIOUS. */
@@ -77,14 +67,14 @@ export class CsmsClient {
     const action = this.action('CreateSecretVersion', 'csms:secret:createVersion', name);
     const body = { secret_string: secretString, ...(stages === undefined ? {} : { version_stages: stages }) };
     const response = await this.call(action, { method: 'POST', path: `${secretPath(name)}/versions`, body }, [200]);
-    return parsed(action, response, VersionMetadataResponse).version_metadata;
+    return csmsHttp.parsed(action, response, VersionMetadataResponse).version_metadata;
   }
 
   /** A version with its value (`v<n>` or `latest`); only for ENABLED secrets. */
   async showSecretVersion(name: string, versionId: string): Promise<Version> {
     const action = this.action('ShowSecretVersion', 'csms:secret:getVersion', name);
     const response = await this.call(action, { method: 'GET', path: `${secretPath(name)}/versions/${encodeURIComponent(versionId)}` }, [200]);
-    return parsed(action, response, VersionResponse).version;
+    return csmsHttp.parsed(action, response, VersionResponse).version;
   }
 
   /** Every version's metadata, oldest first (all pages). */
@@ -95,7 +85,7 @@ export class CsmsClient {
     for (;;) {
       const query: Record<string, string> = { limit: '100', ...(marker === undefined ? {} : { marker }) };
       const response = await this.call(action, { method: 'GET', path: `${secretPath(name)}/versions`, query }, [200]);
-      const page = parsed(action, response, VersionsResponse);
+      const page = csmsHttp.parsed(action, response, VersionsResponse);
       all.push(...page.version_metadatas);
       const next = page.page_info?.next_marker ?? undefined;
       if (next === undefined || next === null || page.version_metadatas.length === 0) return all;
@@ -107,14 +97,14 @@ export class CsmsClient {
   async showSecretStage(name: string, stage: string): Promise<Stage | null> {
     const action = this.action('ShowSecretStage', 'csms:secret:getStage', name);
     const response = await this.call(action, { method: 'GET', path: `${secretPath(name)}/stages/${encodeURIComponent(stage)}` }, [200], notFound);
-    return response.status === 200 ? parsed(action, response, StageResponse).stage : null;
+    return response.status === 200 ? csmsHttp.parsed(action, response, StageResponse).stage : null;
   }
 
   /** Moves a stage onto a version. */
   async updateSecretStage(name: string, stage: string, versionId: string): Promise<Stage> {
     const action = this.action('UpdateSecretStage', 'csms:secret:updateStage', name);
     const response = await this.call(action, { method: 'PUT', path: `${secretPath(name)}/stages/${encodeURIComponent(stage)}`, body: { version_id: versionId } }, [200]);
-    return parsed(action, response, StageResponse).stage;
+    return csmsHttp.parsed(action, response, StageResponse).stage;
   }
 
   /** CSMS's own recoverable deletion: PENDING_DELETE for 7–30 days, then gone; 'already-gone' if absent or already scheduled. */
@@ -161,13 +151,7 @@ export class CsmsClient {
       { accessKey: this.accessKey, secretKey: this.#secretKey },
       new Date(this.now()),
     );
-    let response: AxiosResponse;
-    try {
-      response = await this.http.request({ method: request.method, url: search === '' ? url : `${url}?${search}`, headers, data: bodyText(request.body) });
-    } catch (err) {
-      if (isAxiosError(err)) throw classifyTransportError(action, { code: err.code, message: err.message }, this.secrets(request));
-      throw err;
-    }
+    const response = await csmsHttp.send(this.http, action, { method: request.method, url: search === '' ? url : `${url}?${search}`, headers, data: bodyText(request.body) }, () => this.secrets(request));
     if (expected.includes(response.status) || tolerated(response.status, response.data)) return response;
     throw classifyResponse(action, response, this.secrets(request));
   }
@@ -198,12 +182,4 @@ function jsonStrings(text: string): string[] {
   } catch {
     return [];
   }
-}
-
-function parsed<S extends z.ZodType>(action: CsmsAction, response: AxiosResponse, schema: S): z.output<S> {
-  const result = schema.safeParse(response.data);
-  if (result.success) return result.data;
-  // paths and kinds only: values may be secrets
-  const problem = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.code}`).join('; ');
-  throw unexpectedResponse(action, response.status, problem);
 }

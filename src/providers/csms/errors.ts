@@ -1,4 +1,6 @@
-import { failFast, ProviderError, retry, retryAfter, type Disposition } from '../errors';
+import { retry, retryAfter, type ProviderError } from '../errors';
+import { HttpProvider, type HttpAnswer } from '../http/provider';
+import { retryAfterMs } from '../http/retry-after';
 import { CsmsErrorBody } from './schemas';
 
 /** What the client was doing, for messages an operator can act on. */
@@ -12,16 +14,17 @@ export interface CsmsAction {
   readonly projectId: string;
 }
 
-const provider = 'csms';
-// no Retry-After is documented for APIGW.0308 (notes §2.4): come back after a few seconds
-const defaultThrottleDelayMs = 5_000;
-const transientNetworkCodes = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+/** The shared HTTP plumbing under CSMS's names: transport and body failures, and what to check. */
+export const csmsHttp = new HttpProvider<CsmsAction>({
+  provider: 'csms', describe, endpointHint: 'Check CSMS_REGION / CSMS_ENDPOINT.',
+  types: { unreachable: 'CsmsUnreachable', endpointInvalid: 'CsmsEndpointInvalid', unexpectedResponse: 'CsmsUnexpectedResponse' },
+});
 
 /** The `{code, message}` of an error body in any of the shapes Huawei uses, if it has one. */
-export function errorBodyOf(data: unknown): CsmsErrorBody | undefined {
-  const parsed = CsmsErrorBody.safeParse(data);
-  return parsed.success ? parsed.data : undefined;
-}
+export const errorBodyOf = (data: unknown): CsmsErrorBody | undefined => CsmsErrorBody.safeParse(data).data;
+
+// no Retry-After is documented for APIGW.0308 (notes §2.4): come back after a few seconds
+const defaultThrottleDelayMs = 5_000;
 
 /** How to get a secret out of PENDING_DELETE: CSMS's RestoreSecret, or the console. */
 export function cancelDeletionHint(secretName: string, projectId: string): string {
@@ -32,21 +35,16 @@ export function cancelDeletionHint(secretName: string, projectId: string): strin
 }
 
 /** Classifies an HTTP answer outside the expected statuses. */
-export function classifyResponse(
-  action: CsmsAction,
-  response: { status: number; headers: Record<string, unknown>; data: unknown },
-  secrets: readonly string[],
-): ProviderError {
+export function classifyResponse(action: CsmsAction, response: HttpAnswer, secrets: readonly string[]): ProviderError {
   const { status } = response;
   const body = errorBodyOf(response.data);
   const code = body?.code;
   const requestId = typeof response.headers['x-request-id'] === 'string' ? ` (request id ${response.headers['x-request-id']})` : '';
   const said = body === undefined ? `HTTP ${status}` : `HTTP ${status} ${body.code} "${body.message}"`;
-  const fail = (type: string, hint: string, disposition: Disposition = failFast) =>
-    new ProviderError(provider, type, scrub(`${describe(action)} failed: ${said}${requestId}. ${hint}`, secrets), disposition, { httpStatus: status });
+  const fail = csmsHttp.answerFailure(action, response, `${said}${requestId}`, secrets);
 
   if (status === 429 || code === 'APIGW.0308') {
-    const delayMs = retryAfterMs(response.headers);
+    const delayMs = retryAfterMs(response.headers['retry-after']) ?? defaultThrottleDelayMs;
     return fail('CsmsThrottled', `Throttled by the API gateway; retry in ${Math.round(delayMs / 1000)} s.`, retryAfter(delayMs));
   }
   if (code === 'CSMS.0103' || code === 'CSMS.0107') {
@@ -73,36 +71,6 @@ export function classifyResponse(
   return fail('CsmsRequestRejected', 'CSMS rejected the request; retrying will not help.');
 }
 
-/** Classifies a failure to get any HTTP answer (connection, timeout, DNS). */
-export function classifyTransportError(action: CsmsAction, err: { code?: string; message: string }, secrets: readonly string[]): ProviderError {
-  const transient = (err.code !== undefined && transientNetworkCodes.has(err.code)) || /socket hang up|timeout/i.test(err.message);
-  const message = scrub(`${describe(action)} failed: no answer from ${action.endpoint} (${err.code ?? 'error'}: ${err.message}).`, secrets);
-  const cause = new Error(scrub(err.message, secrets)); // not the axios error: its config holds the signed request and the body
-  if (transient) return new ProviderError(provider, 'CsmsUnreachable', `${message} Retrying.`, retry, { cause });
-  return new ProviderError(provider, 'CsmsEndpointInvalid', `${message} Check CSMS_REGION / CSMS_ENDPOINT.`, failFast, { cause });
-}
-
-/** A 2xx whose body is not what the API says. */
-export function unexpectedResponse(action: CsmsAction, status: number, problem: string): ProviderError {
-  return new ProviderError(provider, 'CsmsUnexpectedResponse', `${describe(action)}: HTTP ${status} with an unexpected body (${problem}).`, failFast, { httpStatus: status });
-}
-
 function describe({ operation, secretName }: CsmsAction): string {
   return secretName === undefined ? `CSMS ${operation}` : `CSMS ${operation} of secret '${secretName}'`;
-}
-
-function retryAfterMs(headers: Record<string, unknown>): number {
-  const header = headers['retry-after'];
-  if (typeof header === 'string' && header.trim() !== '') {
-    const seconds = Number(header);
-    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-    const at = Date.parse(header);
-    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
-  }
-  return defaultThrottleDelayMs;
-}
-
-/** Removes every known secret from text that may reach a log or workflow history. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  return secrets.filter((s) => s.length >= 4).reduce((out, secret) => out.split(secret).join('***'), text);
 }

@@ -1,9 +1,9 @@
-import axios, { isAxiosError, type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import type { AxiosInstance, AxiosResponse, Method } from 'axios';
 import { z } from 'zod';
 import { failFast, ProviderError } from '../errors';
+import { createHttpClient } from '../http/client';
 import type { SoracomConfig } from './config';
-import { callContext, USER_AGENT_PRODUCT } from '../call-context';
-import { classifyResponse, classifyTransportError, isRejectedSession, unexpectedResponse, type SoracomAction } from './errors';
+import { classifyResponse, isRejectedSession, soracomHttp, type SoracomAction } from './errors';
 import { AuthKeyResponse, AuthResponse, CredentialsBody, CredentialsModel, GeneratedAuthKey } from './schemas';
 import { readAuthKeyFile, type AuthKeyPair } from './auth-key-file';
 
@@ -57,18 +57,8 @@ export class SoracomClient {
     this.endpoint = options.endpoint;
     this.#key = { authKeyId: options.authKeyId, authKey: options.authKey };
     this.authKeyFile = options.authKeyFile;
-    this.http = axios.create({
-      baseURL: options.endpoint,
-      timeout: options.timeoutMs ?? 30_000,
-      headers: { 'X-Soracom-Lang': 'en' },
-      validateStatus: () => true, // statuses are classified in one place, below
-    });
-    // SORACOM's logs and any proxy see which rotation made the call
-    this.http.interceptors.request.use((config) => {
-      const context = callContext();
-      if (context) config.headers.set('User-Agent', `${USER_AGENT_PRODUCT} (${context})`);
-      return config;
-    });
+    // every status is classified in one place: classifyResponse in errors.ts
+    this.http = createHttpClient({ baseURL: options.endpoint, timeoutMs: options.timeoutMs, headers: { 'X-Soracom-Lang': 'en' } });
     // a file-configured client keeps one pair per file: whichever key the file holds when it is renewed
     this.sessionKey = options.authKeyFile === undefined ? `${options.endpoint}\n${options.authKeyId}` : `${options.endpoint}\nfile:${options.authKeyFile}`;
     this.tokenTimeoutSeconds = options.tokenTimeoutSeconds ?? 86_400;
@@ -89,14 +79,14 @@ export class SoracomClient {
   async createCredentials(credentialsId: string, body: CredentialsBody): Promise<CredentialsModel> {
     const action = this.action('createCredential', 'Credential', { credentialsId });
     const response = await this.call(action, { method: 'POST', url: credentialsPath(credentialsId), data: body }, [201]);
-    return parsed(action, response, CredentialsModel);
+    return soracomHttp.parsed(action, response, CredentialsModel);
   }
 
   /** PUT: replaces type, description and credentials of an existing set. */
   async updateCredentials(credentialsId: string, body: CredentialsBody): Promise<CredentialsModel> {
     const action = this.action('updateCredential', 'Credential', { credentialsId });
     const response = await this.call(action, { method: 'PUT', url: credentialsPath(credentialsId), data: body }, [200]);
-    return parsed(action, response, CredentialsModel);
+    return soracomHttp.parsed(action, response, CredentialsModel);
   }
 
   /** 'already-gone' on 404, so a retried delete after a lost response succeeds. */
@@ -110,14 +100,14 @@ export class SoracomClient {
   async listUserAuthKeys(userName?: string): Promise<AuthKeyResponse[]> {
     const action = this.action('listUserAuthKeys', 'User');
     const response = await this.call(action, { method: 'GET', url: await this.authKeysPath(action, userName) }, [200]);
-    return parsed(action, response, z.array(AuthKeyResponse));
+    return soracomHttp.parsed(action, response, z.array(AuthKeyResponse));
   }
 
   /** A new AuthKey; its secret is shown by SORACOM this once. */
   async createUserAuthKey(userName?: string): Promise<GeneratedAuthKey> {
     const action = this.action('generateUserAuthKey', 'User');
     const response = await this.call(action, { method: 'POST', url: await this.authKeysPath(action, userName) }, [200]);
-    return parsed(action, response, GeneratedAuthKey);
+    return soracomHttp.parsed(action, response, GeneratedAuthKey);
   }
 
   /** 'already-gone' on 404, as for credentials sets. */
@@ -161,13 +151,13 @@ export class SoracomClient {
     const request: ApiRequest = { method: 'POST', url: '/auth', data: { authKeyId: key.authKeyId, authKey: key.authKey } };
     const response = await this.exchange(action, request, undefined, [key.authKey]);
     if (response.status !== 200) throw classifyResponse(action, response, [key.authKey, ...this.secrets(request, undefined)]);
-    const { operatorId, userName } = parsed(action, response, AuthResponse);
+    const { operatorId, userName } = soracomHttp.parsed(action, response, AuthResponse);
     return userName === undefined ? { operatorId } : { operatorId, userName };
   }
 
   private async listCredentialsFor(action: SoracomAction): Promise<CredentialsModel[]> {
     const response = await this.call(action, { method: 'GET', url: '/credentials' }, [200]);
-    return parsed(action, response, z.array(CredentialsModel));
+    return soracomHttp.parsed(action, response, z.array(CredentialsModel));
   }
 
   private action(operation: string, tag?: string, ids: Pick<SoracomAction, 'credentialsId' | 'authKeyId'> = {}): SoracomAction {
@@ -196,14 +186,9 @@ export class SoracomClient {
     return response;
   }
 
-  private async exchange(action: SoracomAction, request: ApiRequest, session: Session | undefined, extraSecrets: readonly string[] = []): Promise<AxiosResponse> {
+  private exchange(action: SoracomAction, request: ApiRequest, session: Session | undefined, extraSecrets: readonly string[] = []): Promise<AxiosResponse> {
     const headers = session === undefined ? {} : { 'X-Soracom-API-Key': session.apiKey, 'X-Soracom-Token': session.token };
-    try {
-      return await this.http.request({ ...request, headers });
-    } catch (err) {
-      if (isAxiosError(err)) throw classifyTransportError(action, { code: err.code, message: err.message }, [...extraSecrets, ...this.secrets(request, session)]);
-      throw err;
-    }
+    return soracomHttp.send(this.http, action, { ...request, headers }, () => [...extraSecrets, ...this.secrets(request, session)]);
   }
 
   private async session(action: SoracomAction): Promise<Session> {
@@ -238,7 +223,7 @@ export class SoracomClient {
     const requestedAt = this.now();
     const response = await this.exchange(action, request, undefined);
     if (response.status !== 200) throw classifyResponse({ ...action, authKeyId: key.authKeyId }, response, this.secrets(request, undefined));
-    return { ...parsed(action, response, AuthResponse), expiresAt: requestedAt + this.tokenTimeoutSeconds * 1000, authKeyId: key.authKeyId };
+    return { ...soracomHttp.parsed(action, response, AuthResponse), expiresAt: requestedAt + this.tokenTimeoutSeconds * 1000, authKeyId: key.authKeyId };
   }
 
   private readKeyFile(action: SoracomAction): AuthKeyPair {
@@ -264,12 +249,4 @@ function credentialsPath(credentialsId: string): string {
 /** Renew shortly before expiry so a request never carries a token about to lapse in flight. */
 function renewalMarginMs(tokenTimeoutSeconds: number): number {
   return Math.min(5 * 60_000, tokenTimeoutSeconds * 100);
-}
-
-function parsed<S extends z.ZodType>(action: SoracomAction, response: AxiosResponse, schema: S): z.output<S> {
-  const result = schema.safeParse(response.data);
-  if (result.success) return result.data;
-  // paths and kinds only: values may be secrets
-  const problem = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.code}`).join('; ');
-  throw unexpectedResponse(action, response.status, problem);
 }

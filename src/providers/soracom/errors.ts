@@ -1,4 +1,6 @@
-import { failFast, ProviderError, retry, retryAfter, type Disposition } from '../errors';
+import { retry, retryAfter, type ProviderError } from '../errors';
+import { HttpProvider, type HttpAnswer } from '../http/provider';
+import { retryAfterMs } from '../http/retry-after';
 import { SoracomErrorBody } from './schemas';
 
 /** What the client was doing, for messages an operator can act on. */
@@ -12,16 +14,14 @@ export interface SoracomAction {
   readonly endpoint: string;
 }
 
-const provider = 'soracom';
-// notes §1.3: after a 429 "wait up to one minute"
-const defaultRateLimitDelayMs = 60_000;
-const transientNetworkCodes = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+/** The shared HTTP plumbing under SORACOM's names: transport and body failures, and what to check. */
+export const soracomHttp = new HttpProvider<SoracomAction>({
+  provider: 'soracom', describe, endpointHint: 'Check SORACOM_ENDPOINT / SORACOM_COVERAGE_TYPE.',
+  types: { unreachable: 'SoracomUnreachable', endpointInvalid: 'SoracomEndpointInvalid', unexpectedResponse: 'SoracomUnexpectedResponse' },
+});
 
 /** The `{code, message}` of an error body in either form, if it has one. */
-export function errorBodyOf(data: unknown): SoracomErrorBody | undefined {
-  const parsed = SoracomErrorBody.safeParse(data);
-  return parsed.success ? parsed.data : undefined;
-}
+export const errorBodyOf = (data: unknown): SoracomErrorBody | undefined => SoracomErrorBody.safeParse(data).data;
 
 /** A refused API key/token pair: SORACOM answers 400 'invalid api key', AUM0001 (status undocumented) or 401 (notes §1.2). */
 export function isRejectedSession(status: number, data: unknown): boolean {
@@ -32,16 +32,10 @@ export function isRejectedSession(status: number, data: unknown): boolean {
 }
 
 /** Classifies an HTTP answer outside the expected statuses. */
-export function classifyResponse(
-  action: SoracomAction,
-  response: { status: number; headers: Record<string, unknown>; data: unknown },
-  secrets: readonly string[],
-): ProviderError {
+export function classifyResponse(action: SoracomAction, response: HttpAnswer, secrets: readonly string[]): ProviderError {
   const { status } = response;
   const body = errorBodyOf(response.data);
-  const said = body === undefined ? `HTTP ${status}` : `HTTP ${status} ${body.code} "${body.message}"`;
-  const fail = (type: string, hint: string, disposition: Disposition = failFast) =>
-    new ProviderError(provider, type, scrub(`${describe(action)} failed: ${said}. ${hint}`, secrets), disposition, { httpStatus: status });
+  const fail = soracomHttp.answerFailure(action, response, body === undefined ? `HTTP ${status}` : `HTTP ${status} ${body.code} "${body.message}"`, secrets);
 
   if (status === 429) {
     const delayMs = rateLimitDelayMs(response.headers);
@@ -60,40 +54,18 @@ export function classifyResponse(
   return fail('SoracomRequestRejected', `SORACOM rejected the request; retrying will not help.${hint}`);
 }
 
-/** Classifies a failure to get any HTTP answer (connection, timeout, DNS). */
-export function classifyTransportError(action: SoracomAction, err: { code?: string; message: string }, secrets: readonly string[]): ProviderError {
-  const transient = (err.code !== undefined && transientNetworkCodes.has(err.code)) || /socket hang up|timeout/i.test(err.message);
-  const message = scrub(`${describe(action)} failed: no answer from ${action.endpoint} (${err.code ?? 'error'}: ${err.message}).`, secrets);
-  const cause = new Error(scrub(err.message, secrets)); // not the axios error: its config holds the token and the request body
-  if (transient) return new ProviderError(provider, 'SoracomUnreachable', `${message} Retrying.`, retry, { cause });
-  return new ProviderError(provider, 'SoracomEndpointInvalid', `${message} Check SORACOM_ENDPOINT / SORACOM_COVERAGE_TYPE.`, failFast, { cause });
-}
-
-/** A 2xx whose body is not what the spec says. */
-export function unexpectedResponse(action: SoracomAction, status: number, problem: string): ProviderError {
-  return new ProviderError(provider, 'SoracomUnexpectedResponse', `${describe(action)}: HTTP ${status} with an unexpected body (${problem}).`, failFast, { httpStatus: status });
-}
-
 function describe({ operation, credentialsId, authKeyId }: SoracomAction): string {
   if (credentialsId !== undefined) return `SORACOM ${operation} of credentials set '${credentialsId}'`;
   if (authKeyId !== undefined) return `SORACOM ${operation} of AuthKey '${authKeyId}'`;
   return `SORACOM ${operation}`;
 }
 
+// notes §1.3: after a 429 "wait up to one minute"
+const defaultRateLimitDelayMs = 60_000;
+
+/** SORACOM's own header first (it sends no Retry-After, notes §1.3), then Retry-After, then a minute. */
 function rateLimitDelayMs(headers: Record<string, unknown>): number {
   const refresh = Number(headers['x-soracom-ratelimit-seconds-before-refresh']);
   if (headers['x-soracom-ratelimit-seconds-before-refresh'] !== undefined && Number.isFinite(refresh) && refresh >= 0) return refresh * 1000;
-  const retryAfterHeader = headers['retry-after'];
-  if (typeof retryAfterHeader === 'string' && retryAfterHeader.trim() !== '') {
-    const seconds = Number(retryAfterHeader);
-    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-    const at = Date.parse(retryAfterHeader);
-    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
-  }
-  return defaultRateLimitDelayMs;
-}
-
-/** Removes every known secret from text that may reach a log or workflow history. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  return secrets.filter((s) => s.length >= 4).reduce((out, secret) => out.split(secret).join('***'), text);
+  return retryAfterMs(headers['retry-after']) ?? defaultRateLimitDelayMs;
 }

@@ -1,8 +1,8 @@
-import axios, { isAxiosError, type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import type { AxiosInstance, AxiosResponse, Method } from 'axios';
 import { z } from 'zod';
-import { callContext, USER_AGENT_PRODUCT } from '../call-context';
+import { createHttpClient } from '../http/client';
 import type { WallarmConfig } from './config';
-import { classifyResponse, classifyTransportError, unexpectedResponse, type WallarmAction } from './errors';
+import { classifyResponse, wallarmHttp, type WallarmAction } from './errors';
 import { ApiToken, DeletedBody, inferredRoutes, type UpdateTokenRequest } from './inferred';
 import { CreatedToken, envelope, TokenSecret, WallarmUser, type CreateTokenRequest } from './schemas';
 
@@ -31,17 +31,8 @@ export class WallarmClient {
     this.cloud = options.cloud;
     this.endpoint = options.endpoint;
     this.#token = options.token;
-    this.http = axios.create({
-      baseURL: options.endpoint,
-      timeout: options.timeoutMs ?? 30_000,
-      validateStatus: () => true, // statuses are classified in one place: errors.ts
-    });
-    // provider-side logs and any proxy see which rotation made the call
-    this.http.interceptors.request.use((config) => {
-      const context = callContext();
-      if (context) config.headers.set('User-Agent', `${USER_AGENT_PRODUCT} (${context})`);
-      return config;
-    });
+    // statuses are classified in one place: errors.ts
+    this.http = createHttpClient({ baseURL: options.endpoint, timeoutMs: options.timeoutMs });
   }
 
   /** Whether `value` is the token this client calls with (the rotator must not rotate its own token). */
@@ -53,28 +44,28 @@ export class WallarmClient {
   async currentUser(token?: string): Promise<WallarmUser> {
     const action = this.action('currentUser');
     const response = await this.call(action, { method: 'POST', url: '/v1/user' }, token);
-    return parsed(action, response, envelope(WallarmUser)).body;
+    return wallarmHttp.parsed(action, response, envelope(WallarmUser)).body;
   }
 
   /** `POST /v2/api_tokens` (documented). Not idempotent: the caller must guard against a lost response. */
   async createToken(request: CreateTokenRequest): Promise<{ id: number }> {
     const action = this.action('createToken');
     const response = await this.call(action, { method: 'POST', url: '/v2/api_tokens', data: request });
-    return parsed(action, response, envelope(CreatedToken)).body;
+    return wallarmHttp.parsed(action, response, envelope(CreatedToken)).body;
   }
 
   /** `GET /v2/api_tokens/{id}/secret` (documented): the value to send as X-WallarmApi-Token. */
   async tokenSecret(tokenId: number): Promise<string> {
     const action = this.action('readTokenSecret', tokenId);
     const response = await this.call(action, { method: 'GET', url: `/v2/api_tokens/${tokenId}/secret` });
-    return parsed(action, response, envelope(TokenSecret)).body.secret;
+    return wallarmHttp.parsed(action, response, envelope(TokenSecret)).body.secret;
   }
 
   /** INFERRED route: every token the rotator's user can see. */
   async listTokens(): Promise<ApiToken[]> {
     const action = this.action('listTokens');
     const response = await this.call(action, { method: inferredRoutes.listTokens.method, url: inferredRoutes.listTokens.path() });
-    return parsed(action, response, envelope(z.array(ApiToken))).body;
+    return wallarmHttp.parsed(action, response, envelope(z.array(ApiToken))).body;
   }
 
   /** One token, or null when the rotator's user cannot see it (gone, or another user's). */
@@ -86,7 +77,7 @@ export class WallarmClient {
   async updateToken(tokenId: number, request: UpdateTokenRequest): Promise<ApiToken> {
     const action = this.action('updateToken', tokenId);
     const response = await this.call(action, { method: inferredRoutes.updateToken.method, url: inferredRoutes.updateToken.path(tokenId), data: request });
-    return parsed(action, response, envelope(ApiToken)).body;
+    return wallarmHttp.parsed(action, response, envelope(ApiToken)).body;
   }
 
   /** INFERRED route. 'already-gone' on 404, so a retried delete after a lost response succeeds. */
@@ -94,7 +85,7 @@ export class WallarmClient {
     const action = this.action('deleteToken', tokenId);
     const response = await this.call(action, { method: inferredRoutes.deleteToken.method, url: inferredRoutes.deleteToken.path(tokenId) }, undefined, [200, 204, 404]);
     if (response.status === 404) return 'already-gone';
-    parsed(action, response, DeletedBody.or(z.undefined()).or(z.literal('')));
+    wallarmHttp.parsed(action, response, DeletedBody.or(z.undefined()).or(z.literal('')));
     return 'deleted';
   }
 
@@ -104,22 +95,8 @@ export class WallarmClient {
 
   private async call(action: WallarmAction, request: ApiRequest, token: string = this.#token, expected: readonly number[] = [200]): Promise<AxiosResponse> {
     const secrets = [this.#token, token];
-    let response: AxiosResponse;
-    try {
-      response = await this.http.request({ ...request, headers: { 'X-WallarmApi-Token': token } });
-    } catch (err) {
-      if (isAxiosError(err)) throw classifyTransportError(action, { code: err.code, message: err.message }, secrets);
-      throw err;
-    }
+    const response = await wallarmHttp.send(this.http, action, { ...request, headers: { 'X-WallarmApi-Token': token } }, () => secrets);
     if (!expected.includes(response.status)) throw classifyResponse(action, response, secrets);
     return response;
   }
-}
-
-function parsed<S extends z.ZodType>(action: WallarmAction, response: AxiosResponse, schema: S): z.output<S> {
-  const result = schema.safeParse(response.data);
-  if (result.success) return result.data;
-  // paths and kinds only: values may be secrets
-  const problem = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.code}`).join('; ');
-  throw unexpectedResponse(action, response.status, problem);
 }

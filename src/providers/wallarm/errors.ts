@@ -1,4 +1,6 @@
-import { failFast, ProviderError, retry, retryAfter, type Disposition } from '../errors';
+import { retry, retryAfter, type ProviderError } from '../errors';
+import { HttpProvider, type HttpAnswer } from '../http/provider';
+import { retryAfterMs } from '../http/retry-after';
 import { WallarmErrorBody } from './schemas';
 
 /** What the client was doing, for messages an operator can act on. */
@@ -9,8 +11,11 @@ export interface WallarmAction {
   readonly endpoint: string;
 }
 
-const provider = 'wallarm';
-const transientNetworkCodes = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+/** The shared HTTP plumbing under Wallarm's names: transport and body failures, and what to check. */
+export const wallarmHttp = new HttpProvider<WallarmAction>({
+  provider: 'wallarm', describe, endpointHint: 'Check WALLARM_CLOUD / WALLARM_API_HOST.',
+  types: { unreachable: 'WallarmUnreachable', endpointInvalid: 'WallarmEndpointInvalid', unexpectedResponse: 'WallarmUnexpectedResponse' },
+});
 
 /** The role the rotator's own token needs, named in every 403 message. */
 export const ROTATOR_ROLE_HINT =
@@ -21,15 +26,9 @@ export const ROTATOR_ROLE_HINT =
  * 400 fail fast (the body names the field); 403 fail fast with what to check (Wallarm answers 403 for a bad token and
  * a lacking role alike, never 401); 404 fail fast; 429 and 5xx retry, after Retry-After when Wallarm sends one.
  */
-export function classifyResponse(
-  action: WallarmAction,
-  response: { status: number; headers: Record<string, unknown>; data: unknown },
-  secrets: readonly string[],
-): ProviderError {
+export function classifyResponse(action: WallarmAction, response: HttpAnswer, secrets: readonly string[]): ProviderError {
   const { status } = response;
-  const said = `HTTP ${status}${bodyText(response.data)}`;
-  const fail = (type: string, hint: string, disposition: Disposition = failFast) =>
-    new ProviderError(provider, type, scrub(`${describe(action)} failed: ${said}. ${hint}`, secrets), disposition, { httpStatus: status });
+  const fail = wallarmHttp.answerFailure(action, response, `HTTP ${status}${bodyText(response.data)}`, secrets);
   const advised = retryAfterMs(response.headers['retry-after']);
 
   if (status === 429) return fail('WallarmRateLimited', advised === undefined ? 'Rate limited; retrying with backoff.' : `Rate limited; retry in ${Math.round(advised / 1000)} s.`, advised === undefined ? retry : retryAfter(advised));
@@ -43,20 +42,6 @@ export function classifyResponse(
   return fail('WallarmRequestRejected', `Wallarm rejected the request; retrying will not help.${hint}`);
 }
 
-/** Classifies a failure to get any HTTP answer (connection, timeout, DNS). */
-export function classifyTransportError(action: WallarmAction, err: { code?: string; message: string }, secrets: readonly string[]): ProviderError {
-  const transient = (err.code !== undefined && transientNetworkCodes.has(err.code)) || /socket hang up|timeout/i.test(err.message);
-  const message = scrub(`${describe(action)} failed: no answer from ${action.endpoint} (${err.code ?? 'error'}: ${err.message}).`, secrets);
-  const cause = new Error(scrub(err.message, secrets)); // not the axios error: its config holds the token
-  if (transient) return new ProviderError(provider, 'WallarmUnreachable', `${message} Retrying.`, retry, { cause });
-  return new ProviderError(provider, 'WallarmEndpointInvalid', `${message} Check WALLARM_CLOUD / WALLARM_API_HOST.`, failFast, { cause });
-}
-
-/** A 2xx whose body is not what we expect. */
-export function unexpectedResponse(action: WallarmAction, status: number, problem: string): ProviderError {
-  return new ProviderError(provider, 'WallarmUnexpectedResponse', `${describe(action)}: HTTP ${status} with an unexpected body (${problem}).`, failFast, { httpStatus: status });
-}
-
 function describe({ operation, tokenId }: WallarmAction): string {
   return tokenId === undefined ? `Wallarm ${operation}` : `Wallarm ${operation} of API token ${tokenId}`;
 }
@@ -67,18 +52,4 @@ function bodyText(data: unknown): string {
   if (!parsed.success || parsed.data.body === undefined) return '';
   const text = typeof parsed.data.body === 'string' ? `"${parsed.data.body}"` : JSON.stringify(parsed.data.body);
   return ` ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`;
-}
-
-/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(value: unknown, now: number = Date.now()): number | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-/** Removes every known secret from text that may reach a log or workflow history. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  return secrets.filter((s) => s.length >= 4).reduce((out, secret) => out.split(secret).join('***'), text);
 }
