@@ -19,8 +19,21 @@ export default tseslint.config(
     },
   },
   {
+    // the registry and every provider's descriptor are bundled into the workflow too: pure definitions only
+    files: ['src/rotation/**/*.ts', 'src/providers/*/descriptor.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...builtinModules.flatMap((m) => [m, `node:${m}`]), 'axios', 'pino', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
+          patterns: [{ group: ['@aws-sdk/*', '**/activities/**', '**/sandbox/**', '**/cli/**'], allowTypeImports: true, message: 'The registry is workflow code: definitions only, no I/O.' }],
+        },
+      ],
+    },
+  },
+  {
     // workflow code is replayed: no Node built-ins, no I/O clients, only activity *types*
-    files: ['src/workflows/**/*.ts', 'test/workflows/**/*.ts'],
+    files: ['src/workflows/**/*.ts', 'test/support/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

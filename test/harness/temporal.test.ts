@@ -1,11 +1,11 @@
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDevServerEnv, createTimeSkippingEnv, testDataConverter, workflowBundle } from '../support/temporal';
-import { markPhase, sleepForDays } from '../workflows/harness';
+import { markPhase, sleepForDays } from '../support/workflows/harness';
 import { RotationPhaseKey } from '../../src/rotation/search-attributes';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const workflowsPath = require.resolve('../workflows/harness');
+const workflowsPath = require.resolve('../support/workflows/harness');
 
 describe('Temporal time-skipping test server', () => {
   let env: TestWorkflowEnvironment;

@@ -20,7 +20,7 @@ import type { WorkerScope } from '../../src/worker-scope';
 import { failedStatus } from '../support/phases';
 import { ACCOUNT, CSMS_PROJECT, soracomAuth, useProviders, withWorkers } from '../support/rotation-env';
 import { createTimeSkippingEnv, testDataConverter, workflowBundle } from '../support/temporal';
-import type { ActivityCall, CallOutcome } from '../workflows/skips-planning';
+import type { ActivityCall, CallOutcome } from '../support/workflows/skips-planning';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -226,7 +226,7 @@ describe('a workflow that skips preflight cannot make the worker write outside i
       connection: env.nativeConnection,
       taskQueue,
       dataConverter: testDataConverter,
-      workflowBundle: await workflowBundle(require.resolve('../workflows/skips-planning')),
+      workflowBundle: await workflowBundle(require.resolve('../support/workflows/skips-planning')),
     });
     return await withWorkers(env, providers.clients({ scope }), () =>
       intruder.runUntil(async () => {

@@ -1,8 +1,8 @@
 // A workflow that is not the rotator's: anyone who may start workflows in the namespace could run one like it on a
 // worker of their own, scheduling the rotator's activities on its provider queues with inputs no preflight has seen.
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { ConsumerActivities } from '../../src/activities/consumer';
-import type { SourceActivities } from '../../src/activities/source';
+import type { ConsumerActivities } from '../../../src/activities/consumer';
+import type { SourceActivities } from '../../../src/activities/source';
 
 type Activities = ConsumerActivities & SourceActivities;
 export type ActivityCall = { [K in keyof Activities]: { activity: K; input: Parameters<Activities[K]>[0] } }[keyof Activities];

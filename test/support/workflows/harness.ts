@@ -1,6 +1,6 @@
 // Minimal workflows that prove the Temporal environments work; the product's workflows live in src/workflows.
 import { sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { RotationPhaseKey } from '../../src/rotation/search-attributes';
+import { RotationPhaseKey } from '../../../src/rotation/search-attributes';
 
 /** Sleeps a number of days on a durable timer and reports workflow time before and after. */
 export async function sleepForDays({ days }: { days: number }): Promise<{ startedMs: number; endedMs: number }> {
