@@ -11,7 +11,7 @@ import { addDemoCommand } from './cli/demo';
 import { reportFailure } from './cli/exit-codes';
 import { addListCommand } from './cli/list';
 import { addRestoreCommand } from './cli/restore';
-import { addRotateCommand } from './cli/rotate';
+import { addRotateCommand } from './cli/registry';
 import { addStatusCommand } from './cli/status';
 import { addWorkerCommand } from './cli/worker';
 

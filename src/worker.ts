@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { GracefulShutdownPeriodExpiredError, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { describeProviders, providerActivities, providerClientsFromEnv, type ProviderClients } from './activities/registry';
+import { describeProviders, ownKeyFile, providerActivities, providerClientsFromEnv, type ProviderClients } from './activities/registry';
 import { PROVIDER_QUEUES, PROVIDERS, ROTATIONS_TASK_QUEUE, type ProviderQueue } from './rotation/task-queues';
 import { OperatorError, temporalConnectConfig, temporalUnreachable } from './operations';
 import { rotatorDataConverter } from './codec/data-converter';
@@ -154,7 +154,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     const workers = await createWorkers({ connection, namespace, clients, dataConverter, sealer, env });
     // logged before "worker ready", which is what operators and tests wait for
     const scope = clients.scope ?? workerScopeFromEnv(env);
-    logger.info({ scope }, `worker scope: ${describeWorkerScope(scope, clients.soracom.authKeyFile)}`);
+    logger.info({ scope }, `worker scope: ${describeWorkerScope(scope, ownKeyFile(clients))}`);
     logger.info(
       { address, namespace, sealKeyId },
       `worker ready: ${address}, namespace ${namespace}, task queues ${[ROTATIONS_TASK_QUEUE, ...PROVIDER_QUEUES].join(', ')}${describeProviders(clients)}`,

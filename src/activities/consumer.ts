@@ -11,14 +11,14 @@ export interface ConsumerReading {
 
 /**
  * Where `rollBackConsumer` returns a consumer to, recorded by `planConsumer` before any write (so a write whose answer
- * was lost can still be undone). Public ids only (CSMS: the versions holding SYSCURRENT and SYSPREVIOUS); opaque to the workflow.
+ * was lost can still be undone). Public ids only (e.g. the versions holding each stage of a secret); opaque to the workflow.
  */
 export type RestorePoint = Readonly<Record<string, string>>;
 
 export interface ConsumerPlan extends ConsumerReading {
   /** the set that will receive the new credential: the same set (update) or a new one (versioned) */
   targetCredentialsId: string;
-  /** present when the consumer can put its previous credential back (CSMS), absent when it cannot (a SORACOM set) */
+  /** present when the consumer can put its previous credential back (a versioned secret), absent when it cannot (written in place) */
   restorePoint?: RestorePoint;
 }
 

@@ -19,8 +19,10 @@ const FORMS = Object.values(SOURCES).map((s) => s.credential);
 const ID_FIELDS: readonly string[] = FORMS.flatMap((f) => (f.json ? [f.json.idField] : []));
 /** `{"accessKeyId","secretAccessKey"} or {"authKeyId","authKey"}`: every JSON form, for messages. */
 const JSON_FORMS = FORMS.flatMap((f) => (f.json ? [`{"${f.json.idField}","${f.json.secretField}"}`] : [])).join(' or ');
+/** What a JSON consumer can hold ("an AWS access key or …"), for messages. */
+export const JSON_HOLDINGS = FORMS.flatMap((f) => (f.json ? [f.holding] : [])).join(' or ');
 
-/** The JSON shape a source's credential takes, or undefined when JSON consumers cannot hold it (a Wallarm token). */
+/** The JSON shape a source's credential takes, or undefined when JSON consumers cannot hold it (a bare token). */
 export function jsonShapeOf(source: SourceSpec): JsonShape | undefined {
   const form = credentialFormOf(source);
   return form.json === undefined ? undefined : { ...form.json, holding: form.holding };

@@ -1,13 +1,13 @@
 import { activityInfo, log } from '@temporalio/activity';
 import type { ConsumerSpec } from '../rotation/model';
 import { probeWritable, readRegularFile, replaceAtomically } from '../providers/file/json-file';
-import { credentialFields, holdsOf, jsonShapeOf, parseJsonObject, shapeMismatch } from './credential-json';
+import { credentialFields, holdsOf, JSON_HOLDINGS, jsonShapeOf, parseJsonObject, shapeMismatch } from './credential-json';
 import { classified, rejectRequest } from './failures';
 import type { ConsumerActivities, ConsumerReading, RollbackOutcome } from './consumer';
 import { fileScopeGuard, type FileScope } from './scope';
 
 /**
- * A JSON file on the worker's file system — typically the rotator's own SORACOM AuthKey file (SORACOM_AUTH_KEY_FILE).
+ * A JSON file on the worker's file system — typically the key file the rotator itself logs in with.
  * Registering replaces the file atomically (mode 0600) after copying what it held to `<file>.previous` (also 0600),
  * which is where a rollback puts it back from. Any worker may run these activities: every worker must see the same
  * file (one host, or a volume they all mount).
@@ -38,7 +38,7 @@ async function readJson(file: string): Promise<FileReading> {
 const reading = (file: string, now: FileReading): ConsumerReading => ({ credentialsId: file, exists: now.text !== null, holds: now.holds });
 
 /**
- * `scope` is where files may be (ROTATOR_FILE_DIRS, else only the worker's own SORACOM_AUTH_KEY_FILE): checked, links and
+ * `scope` is where files may be (ROTATOR_FILE_DIRS, else only the worker's own key file): checked, links and
  * `..` resolved, before any file is read or written, in planning and again in every later activity.
  */
 export function createFileActivities(scope: FileScope): ConsumerActivities {
@@ -55,7 +55,7 @@ export function createFileActivities(scope: FileScope): ConsumerActivities {
       const file = await fileOf(consumer);
       const shape = jsonShapeOf(source);
       if (shape === undefined) {
-        throw rejectRequest('IncompatibleConsumer', `file:${file} holds an AWS access key or a SORACOM AuthKey as JSON and cannot hold a ${source.kind}`);
+        throw rejectRequest('IncompatibleConsumer', `file:${file} holds ${JSON_HOLDINGS} as JSON and cannot hold a ${source.kind}`);
       }
       return classified(async () => {
         const now = await readJson(file);

@@ -61,8 +61,11 @@ const PROVIDER_ACTIVITIES: Record<ProviderName, (clients: ProviderClients, scope
   csms: (c, scope) => ({ consumer: createCsmsActivities(c.csms, scope) }),
   wallarm: (c) => ({ source: createWallarmActivities(c.wallarm, { now: c.wallarmNow }) }),
   // without ROTATOR_FILE_DIRS, the worker's own SORACOM key file is the only file it may write
-  file: (c, scope) => ({ consumer: createFileActivities({ dirs: scope.fileDirs, ownKeyFile: c.soracom.authKeyFile }) }),
+  file: (c, scope) => ({ consumer: createFileActivities({ dirs: scope.fileDirs, ownKeyFile: ownKeyFile(c) }) }),
 };
+
+/** The key file the worker logs in with, if it has one: the one file it may write by default. */
+export const ownKeyFile = (clients: ProviderClients): string | undefined => clients.soracom.authKeyFile;
 
 /** Rotations begun before retire/reinstate had their names still call setCredentialEnabled until they end. */
 function withLegacyNames(source: SourceActivities): LegacySourceActivities {

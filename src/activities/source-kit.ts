@@ -1,6 +1,6 @@
 /**
- * What every source shares when it mints a credential. Minting is not idempotent at any provider (IAM
- * CreateAccessKey, Wallarm create-token, SORACOM generateUserAuthKey) and the secret is shown once: a lost answer
+ * What every source shares when it mints a credential. Minting is not idempotent at any provider (IAM's
+ * CreateAccessKey, and each other source's create call) and the secret is shown once: a lost answer
  * leaves a credential nobody can use. Before minting again, each source sweeps such orphans away with these rules.
  */
 

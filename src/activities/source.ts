@@ -45,9 +45,8 @@ export interface SourceActivities<C extends NewCredential | SealedCredential = N
   verifyCredential(input: { source: SourceSpec; credential: C; subject: string }): Promise<void>;
   /**
    * Takes the old credential out of use for the recovery window, keeping it restorable until `restorableUntil` (its
-   * end): IAM sets the key Inactive; Wallarm disables the token, or keeps it enabled and expiring then when Wallarm
-   * would delete a disabled one sooner; a SORACOM AuthKey cannot be disabled, so it stays valid and the worker proves
-   * it no longer logs in with it. Absent `restorableUntil`: rotations started before the window was fixed first.
+   * end). What that means is the source's: disabled, or (where disabling would lose it sooner, or is impossible) kept
+   * and proven unused. Absent `restorableUntil`: rotations started before the window was fixed first.
    */
   retireCredential(input: { source: SourceSpec; credentialId: string; restorableUntil?: string }): Promise<void>;
   /** Puts a retired credential back in use (restore, cancel in the window, or compensation). */

@@ -13,9 +13,9 @@ export type Disposition =
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
   constructor(
-    /** e.g. 'aws-iam', 'soracom' */
+    /** the provider's registry name, e.g. 'aws-iam' */
     readonly provider: string,
-    /** a stable, typed error name, e.g. 'SoracomRateLimited', 'IamKeyLimitReached' */
+    /** a stable, typed error name, e.g. 'IamThrottled', 'IamKeyLimitReached' */
     readonly type: string,
     message: string,
     readonly disposition: Disposition,

@@ -63,6 +63,8 @@ export interface ConsumerDescriptor<K extends string = string, T extends KindSch
   readonly home: (spec: z.infer<T>) => string;
   /** what `status` calls the place it holds a credential in: "set", "secret", "file" */
   readonly place: string;
+  /** the kinds of credential it can hold ('json': any that has a JSON form) */
+  readonly holds: readonly (CredentialType | 'json')[];
   /** its `--consumer` syntax */
   readonly cli: {
     readonly prefix: string;
@@ -71,6 +73,8 @@ export interface ConsumerDescriptor<K extends string = string, T extends KindSch
     readonly parse: (rest: string) => Record<string, unknown> | undefined;
     /** added to a validation error, e.g. which modes exist */
     readonly hint?: string;
+    /** what `--help` says it does, after its syntax */
+    readonly help: string;
   };
 }
 

@@ -22,9 +22,8 @@ export type SourceSpec = RegistrySourceSpec;
 export type ConsumerSpec = RegistryConsumerSpec;
 
 /**
- * CLI syntax of a consumer, `<prefix>:<rest>` as each consumer's descriptor defines it (e.g.
- * `soracom:<credentialsId>[:update|versioned]`, `csms:<secretName>`, `file:<absolute path>`). Returns the parsed spec or
- * throws an Error naming the allowed forms.
+ * CLI syntax of a consumer, `<prefix>:<rest>` as each consumer's descriptor defines it (e.g. `file:<absolute path>`).
+ * Returns the parsed spec or throws an Error naming the allowed forms.
  */
 export function parseConsumerArg(arg: string): RegistryConsumerSpec {
   const at = arg.indexOf(':');

@@ -68,5 +68,17 @@ export const consumerMode = (consumer: ConsumerSpec): string => consumerOf(consu
 export const consumerHome = (consumer: ConsumerSpec): string => consumerOf(consumer).home(consumer);
 export const consumerTaskQueue = (consumer: ConsumerSpec): ProviderQueue => PROVIDERS[consumerOf(consumer).provider].queue;
 
+/** The consumers that can hold a source's credential, in registry order. */
+export function consumersHolding(kind: SourceKind): ConsumerDescriptor[] {
+  const form: CredentialForm = SOURCES[kind].credential;
+  return Object.values(CONSUMERS).filter((c: ConsumerDescriptor) => c.holds.includes(form.type) || (form.json !== undefined && c.holds.includes('json')));
+}
+
+/** `--consumer` help for a source: each consumer that can hold its credential, with what it does. */
+export const consumerSyntaxHelp = (kind: SourceKind): string =>
+  consumersHolding(kind)
+    .map((c) => `${c.cli.syntax} ${c.cli.help}`)
+    .join(', or ');
+
 /** Every provider's queue, in registry order. */
 export const PROVIDER_QUEUES: readonly ProviderQueue[] = Object.values(PROVIDERS).map((p) => p.queue);

@@ -26,7 +26,7 @@ export const PHASES = [
 export type Phase = (typeof PHASES)[number];
 export const TERMINAL_PHASES: readonly Phase[] = ['completed', 'failed', 'restored'];
 
-/** Recovery window: whole days, 7–30 (the CSMS scheduled-deletion rule, also AWS Secrets Manager's). */
+/** Recovery window: whole days, 7–30 (the scheduled-deletion rule of AWS Secrets Manager and of Huawei's secret manager). */
 export const MIN_RECOVERY_WINDOW_DAYS = 7;
 export const MAX_RECOVERY_WINDOW_DAYS = 30;
 export const DEFAULT_RECOVERY_WINDOW_DAYS = 30;
@@ -93,7 +93,7 @@ export interface ConsumerState {
   consumer: string;
   /** how it takes a new credential (`update`/`versioned` sets, `new-version` of a secret, `replace` of a file) */
   mode: string;
-  /** the set (or CSMS secret) the consumer's software reads after this rotation (differs from `consumer` in versioned mode) */
+  /** where the consumer's software reads after this rotation (differs from the consumer's home when it moved, e.g. a versioned set) */
   credentialsId: string;
   holds: string | null;
   state: 'pending' | 'registered' | 'rolled-back' | 'failed' | 'retired';
@@ -122,7 +122,7 @@ export interface RotationStatus {
   timeline: PhaseEntry[];
   /** why the rotation failed, or what an operator must do; null while all is well */
   problem: string | null;
-  /** the typed error behind `problem` (e.g. SoracomPermissionDenied, IamThrottled); absent in rotations started before it existed */
+  /** the typed error behind `problem` (e.g. IamAccessDenied, IamThrottled); absent in rotations started before it existed */
   problemType?: string | null;
 }
 

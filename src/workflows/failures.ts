@@ -7,7 +7,7 @@ export function rootMessage(err: unknown): string {
   return innermost(err) instanceof Error ? (innermost(err) as Error).message : String(err);
 }
 
-/** The typed error behind a failure (e.g. SoracomPermissionDenied), for `problemType`. */
+/** The typed error behind a failure (e.g. IamAccessDenied), for `problemType`. */
 export function failureType(err: unknown): string {
   if (isCancellation(err)) return 'RotationCancelled';
   const e = innermost(err);

@@ -178,7 +178,7 @@ export class RotationPhases {
     return await this.rotation.end('completed');
   }
 
-  // retire/reinstate had one name, setCredentialEnabled, before they said what they do (the SORACOM AuthKey is never disabled)
+  // retire/reinstate had one name, setCredentialEnabled, before they said what they do (not every source can disable)
   private retire(credentialId: string, restorableUntil?: string): Promise<void> {
     const input = { source: this.request.source, credentialId, ...(restorableUntil === undefined ? {} : { restorableUntil }) };
     return patched('retire-and-reinstate') ? this.source.retireCredential(input) : this.source.setCredentialEnabled({ ...input, enabled: false });

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { defaultRecoveryWindowOf, type ConsumerSpec } from '../../rotation/model';
+import { consumerSyntaxHelp, defaultRecoveryWindowOf, type ConsumerSpec } from '../../rotation/model';
 import { awsAccountId, iamUserName } from './descriptor';
 import { OperatorError } from '../../operations';
 import { collectConsumers, parseWith } from '../../cli/arguments';
@@ -14,8 +14,8 @@ import { addFollowOptions, consumerOption, pickupGraceOption, recoveryWindowOpti
 /** The descriptor's default, 30 days: a deactivated IAM key signs no request, so a long window only keeps restore open. */
 const AWS_IAM_KEY_DEFAULT_RECOVERY_WINDOW_DAYS = defaultRecoveryWindowOf('aws-iam-access-key');
 
-const CONSUMER_SYNTAX =
-  'where the key is stored, repeatable: soracom:<credentialsId>[:update|versioned] (update = PUT the same set, the default; versioned = new set <prefix>-<yyyymmdd>, old set deleted with the old key), or csms:<secretName> (a new Huawei Cloud CSMS secret version that takes SYSCURRENT), or file:<absolute path> (a JSON file on the workers, replaced atomically)';
+/** Every consumer that can hold an AWS key, as the registry describes it. */
+const CONSUMER_SYNTAX = `where the key is stored, repeatable: ${consumerSyntaxHelp('aws-iam-access-key')}`;
 
 const HELP = `
 Example:

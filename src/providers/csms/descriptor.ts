@@ -21,5 +21,11 @@ export const csmsSecret = defineConsumer({
   mode: () => 'new-version',
   home: (c) => c.secretName,
   place: 'secret',
-  cli: { prefix: 'csms', syntax: 'csms:<secretName>', parse: (rest) => (rest && !rest.includes(':') ? { secretName: rest } : undefined) },
+  holds: ['json'],
+  cli: {
+    prefix: 'csms',
+    syntax: 'csms:<secretName>',
+    parse: (rest) => (rest && !rest.includes(':') ? { secretName: rest } : undefined),
+    help: '(a new Huawei Cloud CSMS secret version that takes SYSCURRENT)',
+  },
 });

@@ -17,10 +17,10 @@ export const consumerFilePath = () =>
   z
     .string()
     .max(4096, 'file path must be at most 4096 characters')
-    .refine((p) => p.startsWith('/'), 'file path must be absolute, e.g. /etc/rotator/soracom-auth-key.json')
+    .refine((p) => p.startsWith('/'), 'file path must be absolute, e.g. /etc/rotator/auth-key.json')
     .refine((p) => !p.includes('\0') && p.length > 1 && !p.endsWith('/') && !p.includes('//') && !p.split('/').some((seg) => seg === '.' || seg === '..'), 'file path must be a normalised path to a file (no ., .., // or trailing /)');
 
-/** A JSON file on the worker's file system (the rotator's own SORACOM AuthKey file, say), replaced atomically. */
+/** A JSON file on the worker's file system (the rotator's own key file, say), replaced atomically. */
 export const fileConsumer = defineConsumer({
   kind: 'file',
   provider: 'file',
@@ -29,6 +29,7 @@ export const fileConsumer = defineConsumer({
   mode: () => 'replace',
   home: (c) => c.path,
   place: 'file',
+  holds: ['json'],
   // the path may itself hold colons: everything after `file:` is the path
-  cli: { prefix: 'file', syntax: 'file:<absolute path>', parse: (rest) => ({ path: rest }) },
+  cli: { prefix: 'file', syntax: 'file:<absolute path>', parse: (rest) => ({ path: rest }), help: '(a JSON file on the workers, replaced atomically)' },
 });

@@ -5,10 +5,10 @@ import { callContext, USER_AGENT_PRODUCT } from '../call-context';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface HttpClientOptions {
-  /** prefix of every request's URL; omit when each request names its full URL (CSMS signs the full URL) */
+  /** prefix of every request's URL; omit when each request names its full URL (a provider that signs it) */
   readonly baseURL?: string;
   readonly timeoutMs?: number | undefined;
-  /** headers every request carries, e.g. `X-Soracom-Lang` */
+  /** headers every request carries, e.g. the language of error messages */
   readonly headers?: Record<string, string>;
   /** send the body exactly as given, not serialised by axios: a signed body must reach the wire unchanged */
   readonly bodyAsIs?: boolean;

@@ -13,7 +13,7 @@ export interface HttpAction {
 
 /** What an HTTP provider supplies to the shared toolkit: its names and its fix hint. Its status table stays its own. */
 export interface HttpProviderProfile<A extends HttpAction> {
-  /** `ProviderError.provider`, e.g. 'soracom' */
+  /** `ProviderError.provider`: the provider's registry name */
   readonly provider: string;
   /** the typed names of the failures every HTTP provider has */
   readonly types: {
@@ -24,9 +24,9 @@ export interface HttpProviderProfile<A extends HttpAction> {
     /** a 2xx whose body does not match the schema: fails fast */
     readonly unexpectedResponse: string;
   };
-  /** what the operator should check when the endpoint cannot be used, e.g. 'Check SORACOM_ENDPOINT / SORACOM_COVERAGE_TYPE.' */
+  /** what the operator should check when the endpoint cannot be used: the variables that set it */
   readonly endpointHint: string;
-  /** how messages name the call, e.g. "SORACOM updateCredential of credentials set 'x'" */
+  /** how messages name the call: the provider, its operation and the id it acts on */
   readonly describe: (action: A) => string;
 }
 

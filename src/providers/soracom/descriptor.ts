@@ -55,6 +55,7 @@ export const soracomCredentialsSet = defineConsumer({
   mode: (c) => c.mode,
   home: (c) => c.credentialsId,
   place: 'set',
+  holds: ['aws-access-key', 'api-token'],
   cli: {
     prefix: 'soracom',
     syntax: 'soracom:<credentialsId>[:update|versioned]',
@@ -63,5 +64,6 @@ export const soracomCredentialsSet = defineConsumer({
       return id && more.length === 0 ? { credentialsId: id, mode: mode || 'update' } : undefined;
     },
     hint: 'mode is update or versioned',
+    help: '(update = PUT the same set, the default; versioned = new set <prefix>-<yyyymmdd>, old set deleted with the old key)',
   },
 });

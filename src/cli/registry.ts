@@ -1,4 +1,4 @@
-/** `rotator rotate <source>`: one subcommand per source, each defined in its provider's folder (`cli.ts`). */
+/** The CLI's half of the provider registry: `rotator rotate <source>`, one subcommand per source, each defined in its provider's folder (`cli.ts`). */
 import type { Command } from 'commander';
 import { addAwsIamKeyCommand } from '../providers/aws-iam/cli';
 import { addSoracomAuthKeyCommand } from '../providers/soracom/cli';
