@@ -24,7 +24,7 @@ import {
   type RotationRequestInput,
   type RotationStatus,
 } from './rotation/model';
-import { runDemo } from './sandbox/demo';
+import { runDemo } from './demo-loader';
 import { runWorkerProcess } from './worker';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './codec/access-token';
 import { startCodecServer } from './codec/codec-server';
