@@ -5,7 +5,7 @@
  * Prints one JSON line `{"endpoint"}` and serves until killed.
  */
 import { parseArgs } from 'node:util';
-import { startCsmsSandbox } from '../src/sandbox/csms/server';
+import { startCsmsSandbox } from '../sandbox/csms/server';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { startSoracomSandbox, type RateLimits } from '../src/sandbox/soracom/server';
+import { startSoracomSandbox, type RateLimits } from '../sandbox/soracom/server';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

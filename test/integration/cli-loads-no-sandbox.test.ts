@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type * as demo from '../../src/sandbox/demo';
+import type * as demo from '../../sandbox/demo';
 import type { DemoModule } from '../../src/demo-loader';
 
 // the loader requires the demo by path: this fails to compile if the two drift apart

@@ -1,6 +1,6 @@
 /**
  * Runs the CSMS sandbox on its own:
- *   npx tsx src/sandbox/csms/main.ts --port 0 --access-key AK… --secret-key SK… [--project-id …] [--seed-secret NAME=VALUE …]
+ *   npx tsx sandbox/csms/main.ts --port 0 --access-key AK… --secret-key SK… [--project-id …] [--seed-secret NAME=VALUE …]
  * Prints one JSON line `{"endpoint", "projectId"}` and serves until SIGTERM or SIGINT.
  */
 import { parseArgs } from 'node:util';

@@ -1,6 +1,6 @@
 /**
  * Runs the SORACOM sandbox on its own:
- *   npx tsx src/sandbox/soracom/main.ts --port 0 --auth-key-id keyId-x --auth-key secret-y [--operator-id OP…] [--user-name …]
+ *   npx tsx sandbox/soracom/main.ts --port 0 --auth-key-id keyId-x --auth-key secret-y [--operator-id OP…] [--user-name …]
  * Prints one JSON line `{"endpoint", "operatorId", "userName"}` and serves until SIGTERM or SIGINT.
  */
 import { parseArgs } from 'node:util';

@@ -1,6 +1,6 @@
 /**
  * Runs the Wallarm sandbox on its own:
- *   npx tsx src/sandbox/wallarm/main.ts --port 0 --token <the rotator's token> [--client-id 7] [--user-id 42] [--role admin]
+ *   npx tsx sandbox/wallarm/main.ts --port 0 --token <the rotator's token> [--client-id 7] [--user-id 42] [--role admin]
  * Seeds one company with one user whose token (an Administrator's unless --role says otherwise) the rotator uses.
  * Prints one JSON line `{"endpoint", "clientId", "userId", "tokenId"}` and serves until SIGTERM or SIGINT.
  */
