@@ -19,6 +19,13 @@ export default tseslint.config(
     },
   },
   {
+    // the emulators and the demo are not shipped (tsconfig.build.json compiles src/ alone): src/demo-loader.ts requires the demo by path
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/sandbox', '**/sandbox/**'], message: 'src/ is shipped without sandbox/: nothing in it may import the emulators or the demo.' }] }],
+    },
+  },
+  {
     // workflow code is replayed: no Node built-ins, no I/O clients, only activity *types*
     files: ['src/workflows/**/*.ts', 'test/workflows/**/*.ts'],
     rules: {
