@@ -7,6 +7,7 @@ COPY package.json package-lock.json ./
 # npm install, not npm ci: npm 11 lockfiles omit other platforms' optional packages (npm/cli#4828)
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+# src/ alone: sandbox/ (the emulators and the demo), test/ and bench/ stay out of the image
 COPY src ./src
 COPY scripts/bundle-workflows.js ./scripts/
 RUN npm run build

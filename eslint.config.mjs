@@ -19,6 +19,13 @@ export default tseslint.config(
     },
   },
   {
+    // the emulators and the demo are not shipped (tsconfig.build.json compiles src/ alone): src/demo-loader.ts requires the demo by path
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/sandbox', '**/sandbox/**'], message: 'src/ is shipped without sandbox/: nothing in it may import the emulators or the demo.' }] }],
+    },
+  },
+  {
     // the registry and every provider's descriptor are bundled into the workflow too: pure definitions only
     files: ['src/rotation/**/*.ts', 'src/providers/*/descriptor.ts'],
     rules: {

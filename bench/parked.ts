@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { rotationStatus } from '../src/operations';
-import { projectRoot } from '../src/sandbox/tools';
+import { projectRoot } from '../sandbox/tools';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../src/worker';
 import { checkRotated, fleetMembers, providersFromEnv, seedFleet, type ConsumerKind } from './lib/fleet';
 import { Meter, mib, round } from './lib/meter';

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSyn
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { toolPath } from '../src/sandbox/tools';
+import { toolPath } from '../sandbox/tools';
 import { fleetThroughput } from './fleet-throughput';
 import { rateLimited } from './rate-limited';
 import { parkedAtScale } from './parked';

@@ -8,9 +8,9 @@ import { rotatorDataConverter } from '../../src/codec/data-converter';
 import { DEMO_CODEC_KEYS, parseKeyRing } from '../../src/codec/key-ring';
 import { DEMO_SEAL_KEYS } from '../../src/codec/sealed-secrets';
 import { rotationSearchAttributes } from '../../src/rotation/search-attributes';
-import { startMoto, type MotoServer } from '../../src/sandbox/moto';
-import { projectRoot, toolPath } from '../../src/sandbox/tools';
-import type { RateLimits } from '../../src/sandbox/soracom/server';
+import { startMoto, type MotoServer } from '../../sandbox/moto';
+import { projectRoot, toolPath } from '../../sandbox/tools';
+import type { RateLimits } from '../../sandbox/soracom/server';
 import { freePort, ownGroup, killGroup, portOpen, spawnGroup, waitFor, type Child } from './processes';
 
 // Bench-only identities: moto and the sandboxes accept nothing else; none is a real secret.

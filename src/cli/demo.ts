@@ -1,6 +1,6 @@
 /** `rotator demo`: the README's main job on local emulators (`npm run demo`). */
 import type { Command } from 'commander';
-import { runDemo } from '../sandbox/demo';
+import { runDemo } from '../demo-loader';
 
 export function addDemoCommand(program: Command): void {
   program

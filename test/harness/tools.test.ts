@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { toolPath } from '../../src/sandbox/tools';
+import { toolPath } from '../../sandbox/tools';
 import { chromiumPath } from '../support/browser';
 
 describe('tool resolution', () => {

@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ACCOUNT, OPERATOR, testAwsCredentials, useProviders, withWorkers } from '../support/rotation-env';
 import { createDevServerEnv } from '../support/temporal';
 import { DEMO_CODEC_KEYS } from '../../src/codec/key-ring';
-import { toolPath } from '../../src/sandbox/tools';
+import { toolPath } from '../../sandbox/tools';
 import { Client } from '@temporalio/client';
 
 /** Every string and every byte field (as UTF-8) in an object tree: what a reader of the raw history could see. */

@@ -1,10 +1,10 @@
 /**
  * What the image and `ROTATOR_USE_BUILD=1` run: `tsc` output plus the workflow bundle `scripts/bundle-workflows.js`
  * makes of it. The prebuilt bundle must replay every committed history (it is the same workflow, compiled), and
- * `bin/rotator.js` must run from it without tsx.
+ * `bin/rotator.js` must run from it without tsx. The emulators and the demo (sandbox/) are not part of it.
  */
 import { execFile } from 'node:child_process';
-import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
@@ -52,6 +52,19 @@ describe('the build (npm run build)', () => {
     expect(() => prebuiltWorkflowBundle(edited)).toThrow(/has no workflow-bundle\.json beside it/);
     expect(prebuiltWorkflowBundle(path.join(root, 'src'))).toBeUndefined();
   });
+
+  it('holds no emulator, moto launcher or demo: sandbox/ is not compiled into lib/', () => {
+    const files = readdirSync(lib, { recursive: true }) as string[];
+    expect(files).toContain('client.js');
+    expect(files.filter((f) => f.split(path.sep).includes('sandbox'))).toEqual([]);
+    const sandboxCode = /\b(startSoracomSandbox|startCsmsSandbox|startWallarmSandbox|startMoto|SoracomStore|CsmsStore|WallarmStore)\b/;
+    expect(files.filter((f) => f.endsWith('.js') && sandboxCode.test(readFileSync(path.join(lib, f), 'utf8')))).toEqual([]);
+  });
+
+  it('`rotator demo` where there is only the build, as in the image, names the way to run it and exits 2', async () => {
+    const failed = await run(process.execPath, [installedCli(true), 'demo'], { env: { PATH: process.env.PATH } }).catch((err: { stderr: string; code: number }) => err);
+    expect(failed).toMatchObject({ code: 2, stderr: expect.stringMatching(/^rotator: the demo runs from a checkout, .*npm install && npm run demo/) });
+  }, 60_000);
 
   it('bin/rotator.js with ROTATOR_USE_BUILD=1 runs the compiled CLI, and says what to do when there is none', async () => {
     const env = { PATH: process.env.PATH, ROTATOR_USE_BUILD: '1' };

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { createDevServerEnv } from '../support/temporal';
-import { toolPath } from '../../src/sandbox/tools';
+import { toolPath } from '../../sandbox/tools';
 import { rotationSearchAttributes } from '../../src/rotation/search-attributes';
 
 const run = promisify(execFile);

@@ -1,5 +1,5 @@
 import { CsmsClient, type CsmsClientOptions } from '../../src/providers/csms/client';
-import { startCsmsSandbox, type CsmsSandbox, type CsmsSandboxOptions } from '../../src/sandbox/csms/server';
+import { startCsmsSandbox, type CsmsSandbox, type CsmsSandboxOptions } from '../../sandbox/csms/server';
 import { ManualClock } from './soracom-sandbox';
 
 /** The project and AK/SK every CSMS test runs as; a second account's project to test cross-account refusals. */

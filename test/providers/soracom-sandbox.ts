@@ -1,5 +1,5 @@
 import { SoracomClient, type SoracomClientOptions } from '../../src/providers/soracom/client';
-import { startSoracomSandbox, type SoracomSandbox, type SoracomSandboxOptions } from '../../src/sandbox/soracom/server';
+import { startSoracomSandbox, type SoracomSandbox, type SoracomSandboxOptions } from '../../sandbox/soracom/server';
 
 /** The operator and SAM user every SORACOM test runs as. */
 export const operatorId = 'OP0012345678';

@@ -3,7 +3,7 @@
  * response shapes, the `{status, body}` envelope, 403 for every bad token, and Wallarm's token rules (never wider
  * than the role, personal vs shared, re-enable needs a new expiry, deletion one week after disabling).
  */
-import { DISABLED_TOKEN_LIFETIME_MS } from '../../src/sandbox/wallarm/server';
+import { DISABLED_TOKEN_LIFETIME_MS } from '../../sandbox/wallarm/server';
 import { analyst, CLIENT_ID, deployBot, raw, rotator, sharedReader, useWallarmSandbox } from './wallarm-sandbox';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,5 +1,5 @@
 import { WallarmClient } from '../../src/providers/wallarm/client';
-import { startWallarmSandbox, type ClientSeed, type WallarmSandbox, type WallarmSandboxOptions } from '../../src/sandbox/wallarm/server';
+import { startWallarmSandbox, type ClientSeed, type WallarmSandbox, type WallarmSandboxOptions } from '../../sandbox/wallarm/server';
 import { ManualClock } from './soracom-sandbox';
 
 export { ManualClock };

@@ -5,7 +5,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 
 /**
  * The browser the UI tests drive: Debian's Chromium, installed by scripts/bootstrap-tools.sh, or the binary
- * ROTATOR_CHROMIUM names. Found here rather than in src/sandbox/tools.ts because only tests use it: the demo, the
+ * ROTATOR_CHROMIUM names. Found here rather than in sandbox/tools.ts because only tests use it: the demo, the
  * bench and the shipped build never start a browser. As with the servers, a missing browser fails the test, never
  * skips it.
  */

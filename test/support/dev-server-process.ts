@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { rotationSearchAttributes } from '../../src/rotation/search-attributes';
-import { toolPath } from '../../src/sandbox/tools';
+import { toolPath } from '../../sandbox/tools';
 import { trackPid, untrackPid } from './processes';
 
 /**

@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { CsmsApiError, csmsErrors } from '../../src/sandbox/csms/errors';
-import { WallarmApiError, wallarmErrors } from '../../src/sandbox/wallarm/errors';
+import { CsmsApiError, csmsErrors } from '../../sandbox/csms/errors';
+import { WallarmApiError, wallarmErrors } from '../../sandbox/wallarm/errors';
 
 /** Whose wire format the injected answers use. */
 export type ProviderFlavor = 'aws' | 'soracom' | 'csms' | 'wallarm';
@@ -319,7 +319,7 @@ function awsError(status: number, type: 'Sender' | 'Receiver', code: string, mes
 }
 
 /**
- * CSMS answers as its emulator does (`src/sandbox/csms/errors.ts`): `ErrorRsp` `{error_code, error_msg}`, gateway
+ * CSMS answers as its emulator does (`sandbox/csms/errors.ts`): `ErrorRsp` `{error_code, error_msg}`, gateway
  * errors with `request_id` too, and `X-Request-Id` on every answer (notes §2.2).
  */
 function csmsReply(error: CsmsApiError): CannedReply {
@@ -327,7 +327,7 @@ function csmsReply(error: CsmsApiError): CannedReply {
   return { status: error.status, headers: { 'content-type': 'application/json;charset=UTF-8', 'X-Request-Id': requestId }, body: JSON.stringify(error.body(requestId)) };
 }
 
-/** Wallarm answers as its emulator does (`src/sandbox/wallarm/errors.ts`): the `{status, body}` envelope (notes §3.1). */
+/** Wallarm answers as its emulator does (`sandbox/wallarm/errors.ts`): the `{status, body}` envelope (notes §3.1). */
 function wallarmReply(error: WallarmApiError, body: unknown = error.envelope): CannedReply {
   return { status: error.status, headers: { 'content-type': 'application/json', ...error.headers }, body: JSON.stringify(body) };
 }

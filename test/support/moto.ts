@@ -1,6 +1,6 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import { startMoto, type MotoServer } from '../../src/sandbox/moto';
+import { startMoto, type MotoServer } from '../../sandbox/moto';
 import { freePort, withStartupRetries } from './ports';
 import { trackPid, untrackPid } from './processes';
 

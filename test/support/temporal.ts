@@ -3,7 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { rotationSearchAttributes } from '../../src/rotation/search-attributes';
-import { toolPath } from '../../src/sandbox/tools';
+import { toolPath } from '../../sandbox/tools';
 import { withStartupRetries } from './ports';
 import { rotatorDataConverter } from '../../src/codec/data-converter';
 import { DEMO_CODEC_KEYS, parseKeyRing } from '../../src/codec/key-ring';

@@ -14,7 +14,7 @@ import { startCodecServer, type CodecServer } from '../../src/codec/codec-server
 import { EncryptionCodec } from '../../src/codec/encryption-codec';
 import { DEMO_CODEC_KEYS, parseKeyRing } from '../../src/codec/key-ring';
 import { startRotation } from '../../src/operations';
-import { projectRoot } from '../../src/sandbox/tools';
+import { projectRoot } from '../../sandbox/tools';
 import { launchChromium, type HeadlessChromium } from '../support/browser';
 import { waitForPhase } from '../support/phases';
 import { freePort } from '../support/ports';

@@ -1,6 +1,6 @@
 /**
  * SDK-HMAC-SHA256 test vectors. The client signs with Huawei's Node SDK core; the sandbox verifies with its own
- * implementation (src/sandbox/csms/signature.ts). Both are held to vectors from Huawei's own code:
+ * implementation (sandbox/csms/signature.ts). Both are held to vectors from Huawei's own code:
  * - Huawei's API Gateway signing SDK for Python, its unit tests (test_signer.py, "Copyright Huawei Technologies Co.,
  *   Ltd. 2024-2025"): canonical request, string to sign and HMAC values;
  * - a request signed by `@huaweicloud/huaweicloud-sdk-core` 3.1.211's AKSKSigner with a fixed date, AK and SK.
@@ -16,7 +16,7 @@ import {
   signatureMatches,
   stringToSign,
   type ReceivedRequest,
-} from '../../src/sandbox/csms/signature';
+} from '../../sandbox/csms/signature';
 
 describe('SDK-HMAC-SHA256, Huawei API Gateway SDK test vectors', () => {
   it('HMAC-SHA256 of "abc" keyed "abc"', () => {

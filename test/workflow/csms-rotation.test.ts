@@ -7,7 +7,7 @@ import { type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { deleteNow, OperatorError, restoreRotation, startRotation } from '../../src/operations';
 import { parseConsumerArg, type ConsumerSpec, type Phase, type RotationRequestInput } from '../../src/rotation/model';
-import { startMoto } from '../../src/sandbox/moto';
+import { startMoto } from '../../sandbox/moto';
 import { ACCOUNT, CSMS_PROJECT, useProviders, withWorkers } from '../support/rotation-env';
 import { createTimeSkippingEnv } from '../support/temporal';
 import { freePort } from '../support/ports';

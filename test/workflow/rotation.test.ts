@@ -8,7 +8,7 @@ import { deleteNow, OperatorError, restoreRotation, startRotation } from '../../
 import type { ConsumerSpec, Phase, RotationRequestInput } from '../../src/rotation/model';
 import { ACCOUNT, useProviders, withWorkers } from '../support/rotation-env';
 import { createTimeSkippingEnv } from '../support/temporal';
-import { startMoto } from '../../src/sandbox/moto';
+import { startMoto } from '../../sandbox/moto';
 import { freePort } from '../support/ports';
 import { ROTATIONS_TASK_QUEUE } from '../../src/rotation/task-queues';
 import { failedStatus as failedStatusOf, waitForPhase as waitUntil } from '../support/phases';

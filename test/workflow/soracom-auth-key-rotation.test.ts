@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { deleteNow, OperatorError, restoreRotation, startRotation } from '../../src/operations';
 import { SoracomClient } from '../../src/providers/soracom/client';
 import type { ConsumerSpec, Phase, RotationRequestInput } from '../../src/rotation/model';
-import type { OperatorSeed } from '../../src/sandbox/soracom/server';
+import type { OperatorSeed } from '../../sandbox/soracom/server';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { ACCOUNT, CSMS_PROJECT, OPERATOR, soracomAuth, useProviders, withWorkers } from '../support/rotation-env';
 import { createTimeSkippingEnv } from '../support/temporal';

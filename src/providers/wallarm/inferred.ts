@@ -3,7 +3,7 @@
  * Wallarm documents only the create and read-secret routes for API tokens (notes §3.1). Listing, updating
  * (enable, disable, re-expire) and deleting a token, and the token object's fields beyond the create body, are
  * NOT FOUND in our sources: these are our best guess "by analogy", unverified against the live API. This module
- * and `src/sandbox/wallarm/inferred-routes.ts` are the only places that know them.
+ * and `sandbox/wallarm/inferred-routes.ts` are the only places that know them.
  * ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
  */
 import { z } from 'zod';

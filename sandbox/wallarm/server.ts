@@ -1,5 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { answerOrError, header, parseJson, routeTable, startJsonServer, type ApiErrors, type RouteMatch } from '../http-server';
 import { WallarmApiError, wallarmErrors } from './errors';
 import { inferredRoutes } from './inferred-routes';
 import { documentedRoutes, type Reply, type Route } from './routes';
@@ -46,11 +46,13 @@ export interface WallarmSandbox {
   exchanges(): readonly RecordedExchange[];
 }
 
+const apiErrors: ApiErrors<WallarmApiError> = { type: WallarmApiError, internal: wallarmErrors.internal, name: 'wallarm sandbox' };
+
 export async function startWallarmSandbox(options: WallarmSandboxOptions): Promise<WallarmSandbox> {
   const now = options.now ?? Date.now;
   const store = new WallarmStore(options.clients, { now, expiryDisables: options.expiryDisables ?? true });
   const routes = [...documentedRoutes(store), ...inferredRoutes(store)];
-  const matchers = routes.map((route) => ({ route, ...pathMatcher(route.template) }));
+  const findRoute = routeTable(routes);
   const exchanges: RecordedExchange[] = [];
   const windows = new Map<string, { second: number; count: number }>();
 
@@ -62,54 +64,37 @@ export async function startWallarmSandbox(options: WallarmSandboxOptions): Promi
     if (++window.count > options.requestsPerSecond) throw wallarmErrors.rateLimited(options.retryAfterSeconds);
   };
 
-  const answer = (req: http.IncomingMessage, rawBody: string, path: string, found: { route: Route; params: Record<string, string> } | undefined): Reply => {
+  const answer = (req: http.IncomingMessage, rawBody: string, path: string, found: RouteMatch<Route> | undefined): Reply => {
     store.settle();
     const secret = header(req, 'x-wallarmapi-token'); // Node lower-cases header names: X-WallarmAPI-Token works too
     const caller = store.authenticate(secret);
     enforceRateLimit(secret ?? '');
     if (found === undefined) throw wallarmErrors.notFound();
     if (options.denies?.(req.method ?? '', path, { tokenId: caller.token.id, userId: caller.user.id })) throw wallarmErrors.forbidden();
-    return found.route.handle(found.params, parseJson(rawBody), caller);
+    return found.route.handle(found.params, parseBody(rawBody), caller);
   };
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+  const server = await startJsonServer({
+    port: options.port,
+    host: options.host,
+    answer: (req, body) => {
       const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
-      const found = matchers.map((m) => ({ route: m.route, params: m.match(path) })).find((m) => m.params !== undefined && m.route.method === req.method);
-      const match = found?.params === undefined ? undefined : { route: found.route, params: found.params };
-      let reply: Reply;
+      const match = findRoute(req.method, path);
       let headers: Readonly<Record<string, string>> = {};
-      try {
-        reply = answer(req, Buffer.concat(chunks).toString('utf8'), path, match);
-      } catch (err) {
-        const error = err instanceof WallarmApiError ? err : wallarmErrors.internal();
-        if (!(err instanceof WallarmApiError)) process.stderr.write(`[wallarm sandbox] ${req.method} ${path}: ${String(err)}\n`);
-        // W5: unexpected errors carry only `body`; every other answer is `{status, body}`
-        reply = { status: error.status, json: error.status >= 500 ? { body: error.body } : error.envelope };
+      const reply = answerOrError(() => answer(req, body.toString('utf8'), path, match), apiErrors, `${req.method} ${path}`, (error): Reply => {
         headers = error.headers;
-      }
+        // W5: unexpected errors carry only `body`; every other answer is `{status, body}`
+        return { status: error.status, json: error.status >= 500 ? { body: error.body } : error.envelope };
+      });
       exchanges.push({ method: req.method ?? '', path, status: reply.status, evidence: match?.route.evidence ?? 'none' });
-      if (reply.status < 400 && options.dropsResponse?.(req.method ?? '', path)) return void req.socket.destroy();
-      res.writeHead(reply.status, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify(reply.json));
-    });
+      if (reply.status < 400 && options.dropsResponse?.(req.method ?? '', path)) return undefined;
+      return { status: reply.status, body: reply.json, headers };
+    },
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
 
   return {
-    endpoint: `http://${host}:${port}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    endpoint: server.origin,
+    stop: server.stop,
     tokensOf: (clientId) => {
       store.settle();
       return [...store.tokens.values()].filter((t) => t.client_id === clientId).map((t) => ({ ...t, permissions: [...t.permissions] }));
@@ -123,33 +108,6 @@ export async function startWallarmSandbox(options: WallarmSandboxOptions): Promi
   };
 }
 
-function pathMatcher(template: string): { match(path: string): Record<string, string> | undefined } {
-  const names: string[] = [];
-  const pattern = new RegExp(
-    `^${template.replace(/\{(\w+)\}/g, (_, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    })}$`,
-  );
-  return {
-    match: (path) => {
-      const m = pattern.exec(path);
-      if (m === null) return undefined;
-      return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(m[i + 1] ?? '')]));
-    },
-  };
-}
-
-function header(req: http.IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function parseJson(raw: string): unknown {
-  if (raw.trim() === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    throw wallarmErrors.invalidField('body', 'not valid JSON');
-  }
+function parseBody(raw: string): unknown {
+  return raw.trim() === '' ? undefined : parseJson(raw, () => wallarmErrors.invalidField('body', 'not valid JSON'));
 }

@@ -10,8 +10,8 @@ const overrides: Record<ToolName, string> = {
   moto_server: 'ROTATOR_MOTO_SERVER',
 };
 
-// src/sandbox/ and lib/sandbox/ both sit two levels below the project root
-export const projectRoot = path.resolve(__dirname, '..', '..');
+// sandbox/ sits right below the project root (it runs from a checkout, never from lib/)
+export const projectRoot = path.resolve(__dirname, '..');
 
 /** Path of a tool: its override variable, else .tools/bin/<name>. A missing tool is an error that names it and the fix. */
 export function toolPath(name: ToolName): string {

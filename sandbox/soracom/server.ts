@@ -1,5 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { answerOrError, header, parseJson, routeTable, startJsonServer, type ApiErrors } from '../http-server';
 import { SoracomApiError, soracomErrors, type TokenErrorStatus } from './errors';
 import { RateLimiter, rateLimitHeaders, type RateLimits } from './rate-limits';
 import { soracomRoutes, type Reply, type Route } from './routes';
@@ -52,6 +52,7 @@ export interface SoracomSandbox {
 }
 
 const apiRoot = '/v1';
+const apiErrors: ApiErrors<SoracomApiError> = { type: SoracomApiError, internal: soracomErrors.internal, name: 'soracom sandbox' };
 
 export async function startSoracomSandbox(options: SoracomSandboxOptions): Promise<SoracomSandbox> {
   const now = options.now ?? Date.now;
@@ -65,7 +66,7 @@ export async function startSoracomSandbox(options: SoracomSandboxOptions): Promi
     revokeSessionsOnAuthKeyDelete: options.revokeSessionsOnAuthKeyDelete ?? false,
     authFails: options.authFails,
   });
-  const matchers = routes.map((route) => ({ route, ...pathMatcher(route.template) }));
+  const findRoute = routeTable(routes);
   const exchanges: RecordedExchange[] = [];
 
   /** Counts the request against its route's limit and sets the X-Soracom-Ratelimit-* headers; throws SORACOM's 429 when over. */
@@ -77,58 +78,36 @@ export async function startSoracomSandbox(options: SoracomSandboxOptions): Promi
   };
 
   const answer = (req: http.IncomingMessage, rawBody: string, path: string, headers: Record<string, string>): Reply => {
-    const found = matchers.map((m) => ({ ...m, params: m.match(path) })).find((m) => m.params !== undefined && m.route.method === req.method);
-    if (found?.params === undefined) throw soracomErrors.routeNotFound();
+    const found = findRoute(req.method, path);
+    if (found === undefined) throw soracomErrors.routeNotFound();
     const { route, params } = found;
     if (route.public) {
       // /auth is limited per source IP, everything else per operator (notes §1.3)
       enforceRateLimit(route, `ip:${req.socket.remoteAddress ?? ''}`, headers);
-      return route.handle(params, parseJson(rawBody));
+      return route.handle(params, parseBody(rawBody));
     }
     const session = store.sessionFor(header(req, 'x-soracom-api-key'), header(req, 'x-soracom-token'), tokenErrorStatus);
     enforceRateLimit(route, session.operatorId, headers);
     if (options.denies?.(req.method ?? '', path)) throw soracomErrors.permissionDenied();
-    return route.handle(params, parseJson(rawBody), session);
+    return route.handle(params, parseBody(rawBody), session);
   };
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+  const server = await startJsonServer({
+    port: options.port,
+    host: options.host,
+    answer: (req, body) => {
       const url = new URL(req.url ?? '/', 'http://sandbox');
       const path = url.pathname.startsWith(`${apiRoot}/`) ? url.pathname.slice(apiRoot.length) : '';
       const headers: Record<string, string> = {};
-      let reply: Reply;
-      try {
-        reply = answer(req, Buffer.concat(chunks).toString('utf8'), path, headers);
-      } catch (err) {
-        const error = err instanceof SoracomApiError ? err : soracomErrors.internal();
-        if (!(err instanceof SoracomApiError)) process.stderr.write(`[soracom sandbox] ${req.method} ${path}: ${String(err)}\n`);
-        reply = { status: error.status, body: error.body };
-      }
+      const reply = answerOrError(() => answer(req, body.toString('utf8'), path, headers), apiErrors, `${req.method} ${path}`, (error): Reply => ({ status: error.status, body: error.body }));
       exchanges.push({ method: req.method ?? '', path, status: reply.status });
-      if (reply.body === undefined) {
-        res.writeHead(reply.status, headers).end();
-      } else {
-        res.writeHead(reply.status, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify(reply.body));
-      }
-    });
+      return { ...reply, headers };
+    },
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
 
   return {
-    endpoint: `http://${host}:${port}${apiRoot}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    endpoint: `${server.origin}${apiRoot}`,
+    stop: server.stop,
     credentialsOf: (operatorId) => [...store.operator(operatorId).credentials.values()].map((c) => structuredClone(c)),
     authKeysOf: (operatorId, userName) => [...(store.operator(operatorId).users.get(userName)?.values() ?? [])].map((k) => ({ ...k })),
     exchanges: () => [...exchanges],
@@ -141,33 +120,6 @@ function routeKey(route: Route): string {
   return `${route.method} ${route.template}`;
 }
 
-function pathMatcher(template: string): { match(path: string): Record<string, string> | undefined } {
-  const names: string[] = [];
-  const pattern = new RegExp(
-    `^${template.replace(/\{(\w+)\}/g, (_, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    })}$`,
-  );
-  return {
-    match: (path) => {
-      const m = pattern.exec(path);
-      if (m === null) return undefined;
-      return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(m[i + 1] ?? '')]));
-    },
-  };
-}
-
-function header(req: http.IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function parseJson(raw: string): unknown {
-  if (raw.trim() === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    throw soracomErrors.badRequest('Request body is not valid JSON');
-  }
+function parseBody(raw: string): unknown {
+  return raw.trim() === '' ? undefined : parseJson(raw, () => soracomErrors.badRequest('Request body is not valid JSON'));
 }

@@ -1,8 +1,7 @@
-import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { answerOrError, parseJson, routeTable, startJsonServer, type ApiErrors, type RouteMatch } from '../http-server';
 import { CsmsApiError, csmsErrors } from './errors';
-import { csmsRoutes, type Reply } from './routes';
+import { csmsRoutes, type Reply, type Route } from './routes';
 import { formatSdkDate, headerValue, parseAuthorization, parseSdkDate, signatureMatches, type ReceivedRequest } from './signature';
 import { CsmsStore, type AccountSeed, type SecretRecord, type Value } from './store';
 
@@ -51,6 +50,8 @@ export interface CsmsSandbox {
 const LOCK_AFTER_FAILURES = 5;
 const LOCK_MS = 5 * 60_000;
 
+const apiErrors: ApiErrors<CsmsApiError> = { type: CsmsApiError, internal: csmsErrors.internal, name: 'csms sandbox' };
+
 export async function startCsmsSandbox(options: CsmsSandboxOptions): Promise<CsmsSandbox> {
   const now = options.now ?? Date.now;
   const maxSkew = options.maxClockSkewMs ?? 15 * 60_000;
@@ -60,7 +61,7 @@ export async function startCsmsSandbox(options: CsmsSandboxOptions): Promise<Csm
     now,
   );
   const routes = csmsRoutes({ store, now, timestampUnit: options.timestampUnit ?? 'ms' });
-  const matchers = routes.map((route) => ({ route, ...pathMatcher(route.template) }));
+  const findRoute = routeTable(routes);
   const exchanges: CsmsExchange[] = [];
   const failures = new Map<string, { count: number; lockedUntil: number }>();
   const windows = new Map<string, { start: number; count: number }>();
@@ -107,12 +108,7 @@ export async function startCsmsSandbox(options: CsmsSandboxOptions): Promise<Csm
     window.count++;
   };
 
-  const routeOf = (method: string, path: string) => {
-    const found = matchers.map((m) => ({ route: m.route, params: m.match(path) })).find((m) => m.params !== undefined && m.route.method === method);
-    return found?.params === undefined ? undefined : { route: found.route, params: found.params };
-  };
-
-  const answer = (request: ReceivedRequest, matched: ReturnType<typeof routeOf>, query: URLSearchParams): Reply => {
+  const answer = (request: ReceivedRequest, matched: RouteMatch<Route> | undefined, query: URLSearchParams): Reply => {
     if (matched === undefined) throw csmsErrors.apiNotFound();
     const { route, params } = matched;
     const { account, principal } = authenticate(request);
@@ -123,40 +119,27 @@ export async function startCsmsSandbox(options: CsmsSandboxOptions): Promise<Csm
     const projectHeader = headerValue(request.headers, 'x-project-id');
     if (projectHeader !== undefined && projectHeader !== projectId) throw csmsErrors.invalidRequest('X-Project-Id does not match the project in the path.');
     if (options.denies?.(route.operation, params.secret_name)) throw csmsErrors.permissionDenied(route.action);
-    return route.handle({ params, query, body: parseJson(request.body) });
+    return route.handle({ params, query, body: parseBody(request.body) });
   };
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+  const server = await startJsonServer({
+    port: options.port,
+    host: options.host,
+    contentType: 'application/json;charset=UTF-8',
+    answer: (req, body) => {
       const url = new URL(req.url ?? '/', 'http://sandbox');
-      const request: ReceivedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) };
+      const request: ReceivedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
       const requestId = randomUUID().replace(/-/g, '');
-      const matched = routeOf(request.method, url.pathname);
-      let reply: Reply;
+      const matched = findRoute(request.method, url.pathname);
       let errorCode: string | undefined;
-      try {
-        reply = answer(request, matched, url.searchParams);
-      } catch (err) {
-        const error = err instanceof CsmsApiError ? err : csmsErrors.internal();
-        if (!(err instanceof CsmsApiError)) process.stderr.write(`[csms sandbox] ${req.method} ${url.pathname}: ${String(err)}\n`);
-        reply = { status: error.status, body: error.body(requestId) };
+      const reply = answerOrError(() => answer(request, matched, url.searchParams), apiErrors, `${req.method} ${url.pathname}`, (error): Reply => {
         errorCode = error.code;
-      }
+        return { status: error.status, body: error.body(requestId) };
+      });
       exchanges.push({ method: request.method, path: url.pathname, operation: matched?.route.operation, status: reply.status, errorCode });
-      const headers = { 'X-Request-Id': requestId };
-      if (reply.body === undefined) res.writeHead(reply.status, headers).end();
-      else res.writeHead(reply.status, { ...headers, 'Content-Type': 'application/json;charset=UTF-8' }).end(JSON.stringify(reply.body));
-    });
+      return { ...reply, headers: { 'X-Request-Id': requestId } };
+    },
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
 
   const find = (projectId: string, name: string) => {
     try {
@@ -166,12 +149,8 @@ export async function startCsmsSandbox(options: CsmsSandboxOptions): Promise<Csm
     }
   };
   return {
-    endpoint: `http://${host}:${port}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    endpoint: server.origin,
+    stop: server.stop,
     secret: find,
     seedSecret: (projectId, name, value) => store.createSecret(projectId, { name, value }),
     currentValue: (projectId, name) => {
@@ -183,28 +162,6 @@ export async function startCsmsSandbox(options: CsmsSandboxOptions): Promise<Csm
   };
 }
 
-function pathMatcher(template: string): { match(path: string): Record<string, string> | undefined } {
-  const names: string[] = [];
-  const pattern = new RegExp(
-    `^${template.replace(/\{(\w+)\}/g, (_, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    })}$`,
-  );
-  return {
-    match: (path) => {
-      const m = pattern.exec(path);
-      if (m === null) return undefined;
-      return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(m[i + 1] ?? '')]));
-    },
-  };
-}
-
-function parseJson(raw: Buffer): unknown {
-  if (raw.length === 0) return undefined;
-  try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
-  } catch {
-    throw csmsErrors.badBody('The body is not valid JSON.');
-  }
+function parseBody(raw: Buffer): unknown {
+  return raw.length === 0 ? undefined : parseJson(raw.toString('utf8'), () => csmsErrors.badBody('The body is not valid JSON.'));
 }
