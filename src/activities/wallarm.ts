@@ -13,6 +13,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const WALLARM_DISABLED_TOKEN_LIFETIME_MS = 7 * DAY_MS;
 /** A re-enabled token needs a new expiry (notes §3.2): at least this far ahead, so there is time for the next rotation. */
 export const RESTORED_TOKEN_LIFETIME_MS = 30 * DAY_MS;
+/** Windows are whole days: one that ends within this of Wallarm's week is that week, read a little late or on a clock a little behind. */
+const WINDOW_READING_TOLERANCE_MS = 60 * 60 * 1000;
+
+/**
+ * Whether disabling the old token now keeps it restorable until `until` (the window's end): Wallarm deletes a disabled
+ * token a week after disabling it. A 7-day window is disabled; an 8-day one or longer is kept enabled instead.
+ */
+export function disablingKeepsRestorable(until: number, now: number): boolean {
+  return until <= now + WALLARM_DISABLED_TOKEN_LIFETIME_MS + WINDOW_READING_TOLERANCE_MS;
+}
 /** One token per name in use, plus the one being introduced: a second rotation must wait for the first. */
 const TOKENS_PER_NAME = 2;
 
@@ -189,8 +199,9 @@ export function createWallarmActivities(wallarm: WallarmClient | undefined, opti
       const tokenId = Number(credentialId);
       await classified(async () => {
         const token = await existingToken(client, tokenId, 'disabled');
+        // rotations from before the window was fixed first name no end: disable, as they always did
         const until = restorableUntil === undefined ? undefined : Date.parse(restorableUntil);
-        if (until === undefined || until <= now() + WALLARM_DISABLED_TOKEN_LIFETIME_MS) {
+        if (until === undefined || disablingKeepsRestorable(until, now())) {
           if (token.enabled) await client.updateToken(tokenId, { enabled: false });
           log.info('disabled API token', { tokenId });
           return;

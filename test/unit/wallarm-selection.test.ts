@@ -1,5 +1,5 @@
 import { describeTokenSet } from '../../src/activities/soracom';
-import { newTokenExpiry, tokenSubject } from '../../src/activities/wallarm';
+import { disablingKeepsRestorable, newTokenExpiry, tokenSubject } from '../../src/activities/wallarm';
 import { RotationRequest, rotationIdFor, sourceProvider, subjectOf } from '../../src/rotation/model';
 import { sourceTaskQueue } from '../../src/rotation/task-queues';
 import { parseConsumerMap, parseExpiringWithin, tokensExpiringWithin } from '../../src/providers/wallarm/token-selection';
@@ -83,5 +83,22 @@ describe('the new token and the consumer record', () => {
     expect(describeTokenSet('Wallarm for devices', '10')).toBe('Wallarm for devices [rotator: token 10]');
     expect(describeTokenSet('Wallarm for devices [rotator: token 10]', '1001')).toBe('Wallarm for devices [rotator: token 1001]');
     expect(describeTokenSet(undefined, '7')).toBe('[rotator: token 7]');
+  });
+});
+
+describe("the old token's recovery window against Wallarm's week", () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const now = Date.parse('2026-11-29T00:00:00Z');
+
+  it('disables it for a 7-day window, even read late or on a clock behind the workflow\'s', () => {
+    expect(disablingKeepsRestorable(now + 7 * DAY, now)).toBe(true);
+    expect(disablingKeepsRestorable(now + 7 * DAY - 5 * 60_000, now)).toBe(true); // the activity ran 5 min after the window was fixed
+    expect(disablingKeepsRestorable(now + 7 * DAY + 5 * 60_000, now)).toBe(true); // its clock 5 min behind the workflow's
+  });
+
+  it('keeps it enabled for 8 days or more: disabled, Wallarm would delete it before the window ends', () => {
+    expect(disablingKeepsRestorable(now + 8 * DAY, now)).toBe(false);
+    expect(disablingKeepsRestorable(now + 8 * DAY - 5 * 60_000, now)).toBe(false);
+    expect(disablingKeepsRestorable(now + 30 * DAY, now)).toBe(false);
   });
 });
