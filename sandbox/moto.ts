@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { toolPath } from './tools';
 
-/** A running moto_server: the AWS IAM/STS emulator (see shared notes/moto-iam.md for what it does not emulate). */
+/** A running moto_server: the AWS IAM/STS emulator (see provider-facts §5 for what it does not emulate). */
 export interface MotoServer {
   readonly endpoint: string;
   readonly pid: number;

@@ -1,10 +1,10 @@
 /**
  * The errors the CSMS emulator answers with, in the `{error_code, error_msg}` body of the spec's `ErrorRsp`.
  *
- * CSMS codes and messages are those of Huawei's DEW error-code table (notes §2.2; every CSMS code there is HTTP 400).
+ * CSMS codes and messages are those of Huawei's DEW error-code table (provider-facts §2.2; every CSMS code there is HTTP 400).
  * Gateway codes: APIGW.0301 (401, IAM authentication: bad signature, expired signature, missing token) and APIGW.0308
  * (429, throttled), whose messages follow Huawei's signing FAQ; gateway bodies also carry `request_id`.
- * Stand-ins, because no source we hold documents them (notes §4): the 403 for an IAM policy denial (`CSMS.0403`),
+ * Stand-ins, because no source we hold documents them (provider-facts §4): the 403 for an IAM policy denial (`CSMS.0403`),
  * the code for reading a DISABLED or FROZEN secret (`CSMS.0003` with its own message), the 500 (`CSMS.0001`) and
  * the unknown route (`APIGW.0101`). Clients must key on status and on the documented codes only.
  */
@@ -31,7 +31,7 @@ export const csmsErrors = {
   invalidRequest: (detail: string) => new CsmsApiError(400, 'CSMS.0003', `The request is invalid. ${detail}`),
   badBody: (detail: string) => new CsmsApiError(400, 'CSMS.0004', `The requested body format is wrong. ${detail}`),
   resourceNotFound: (what: string) => new CsmsApiError(400, 'CSMS.0005', `The resource does not exist. ${what}`),
-  // value and stage reads of a secret pending deletion (notes §2.4)
+  // value and stage reads of a secret pending deletion (provider-facts §2.4)
   pendingDeletionUnusable: () => new CsmsApiError(400, 'CSMS.0103', 'The secret is in the scheduled deletion state.'),
   systemStage: (stage: string) => new CsmsApiError(400, 'CSMS.0105', `Can not delete the system internal stage. ${stage}`),
   secretNotFound: () => new CsmsApiError(400, 'CSMS.0106', 'The secret name not found int the db.'),

@@ -38,7 +38,7 @@ export interface Route {
 export interface RouteOptions {
   readonly store: CsmsStore;
   readonly now: () => number;
-  /** the spec's descriptions say seconds, every example shows milliseconds (notes §2.4) */
+  /** the spec's descriptions say seconds, every example shows milliseconds (provider-facts §2.4) */
   readonly timestampUnit: 'ms' | 's';
 }
 
@@ -174,7 +174,7 @@ export function csmsRoutes({ store, now, timestampUnit }: RouteOptions): Route[]
       handle: ({ params }) => {
         const secret = readable(secretOf(params));
         const versionId = checkName('version_id', params.version_id ?? '', VERSION_ID_PATTERN);
-        // `latest` is the newest version (ShowSecretVersion, notes §2.1)
+        // `latest` is the newest version (ShowSecretVersion, provider-facts §2.1)
         const version = versionId === 'latest' ? [...secret.versions.values()].at(-1) : secret.versions.get(versionId);
         if (version === undefined) throw csmsErrors.resourceNotFound(`version ${versionId}`);
         const value = version.secretString !== undefined ? { secret_string: version.secretString } : { secret_binary: version.secretBinary };

@@ -18,7 +18,7 @@ export interface CsmsSandboxOptions {
   readonly timestampUnit?: 'ms' | 's';
   /** Largest allowed |server time − X-Sdk-Date|; Huawei's signing FAQ says 15 minutes. */
   readonly maxClockSkewMs?: number;
-  /** Requests per AK (or token) per second before APIGW.0308; the gateway default is about 200 (notes §2.4). Unlimited if unset. */
+  /** Requests per AK (or token) per second before APIGW.0308; about 200 by default (provider-facts §2.4). Unlimited if unset. */
   readonly requestsPerSecond?: number;
   /** Test hook for IAM policies the sandbox does not model: return true to deny the operation with a 403. */
   readonly denies?: (operation: string, secretName: string | undefined) => boolean;

@@ -1,6 +1,6 @@
 /**
  * Verification of Huawei Cloud's `SDK-HMAC-SHA256` AK/SK signature, written from Huawei's signing guide and the
- * Python SDK's `signer.py` (notes §2.3) — deliberately not from the Node SDK the client signs with, so the two
+ * Python SDK's `signer.py` (provider-facts §2.3) — deliberately not from the Node SDK the client signs with, so the two
  * implementations check each other.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';

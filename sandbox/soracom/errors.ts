@@ -1,6 +1,6 @@
 /**
  * The errors the SORACOM emulator answers with, in the flat `{code, message}` body every observed SORACOM
- * error has (shared notes §1.2) — not the spec's nested `APICallError`.
+ * error has (provider-facts §1.2) — not the spec's nested `APICallError`.
  *
  * Seen on the wire: AUM0001 with its message, AGW0005 "Internal error" (500) and a 400 saying "invalid api key".
  * Every other code is a stand-in of the right shape (component prefix + 4 digits): clients must key on the
@@ -38,7 +38,7 @@ export const soracomErrors = {
   authKeyNotFound: (authKeyId: string) => new SoracomApiError(404, 'AUM0005', `AuthKey '${authKeyId}' not found`),
   authKeyLimitReached: (limit: number) =>
     new SoracomApiError(400, 'AUM0006', `The SAM user already has ${limit} AuthKeys; delete one first`),
-  // AUM0017 is the code SORACOM's own docs use for a SAM permission denial (notes §1.2, S3)
+  // AUM0017 is the code SORACOM's own docs use for a SAM permission denial (provider-facts §1.2, S3)
   permissionDenied: () => new SoracomApiError(403, 'AUM0017', 'You do not have permission to call this API'),
   rateLimited: () => new SoracomApiError(429, 'AGW0002', 'Too many requests; wait before calling this API again'),
   routeNotFound: () => new SoracomApiError(404, 'AGW0003', 'Not found'),

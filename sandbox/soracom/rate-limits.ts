@@ -1,6 +1,6 @@
 /**
  * Requests per minute by route, keyed `'<METHOD> <path template>'` as in the spec (e.g. `'GET /credentials'`,
- * `'PUT /credentials/{credentials_id}'`), plus `default` for every other route. Real limits are unpublished (notes §1.3).
+ * `'PUT /credentials/{credentials_id}'`), plus `default` for every other route. Real limits are unpublished (provider-facts §1.3).
  */
 export type RateLimits = Readonly<Record<string, number>> & { readonly default?: number };
 

@@ -6,11 +6,11 @@ import { soracomErrors } from './errors';
 export const AuthRequest = z.object({
   authKeyId: z.string().min(1),
   authKey: z.string().min(1),
-  // no minimum is documented (notes §1.3)
+  // no minimum is documented (provider-facts §1.3)
   tokenTimeoutSeconds: z.number().int().positive().max(172_800).default(86_400),
 });
 
-// The request enum in the spec lists only 4 types while its own examples use the others: accept all 20 (notes §1.1).
+// The request enum in the spec lists only 4 types while its own examples use the others: accept all 20 (provider-facts §1.1).
 export const credentialsTypes = [
   'api-token-credentials',
   'aws-credentials',

@@ -106,7 +106,7 @@ export function soracomRoutes({ store, redactSecrets, authKeysPerUser, revokeSes
       public: false,
       handle: (params, _body, session) => {
         const keys = userAuthKeys(store, params, session);
-        // the real cap is not in our sources (notes §1.3), hence an option
+        // the real cap is not in our sources (provider-facts §1.3), hence an option
         if (keys.size >= authKeysPerUser) throw soracomErrors.authKeyLimitReached(authKeysPerUser);
         const authKeyId = `keyId-${randomBytes(16).toString('hex')}`;
         const authKey = `secret-${randomBytes(48).toString('base64url')}`;

@@ -14,7 +14,7 @@ export interface SoracomSandboxOptions {
   readonly host?: string;
   readonly operators: readonly OperatorSeed[];
   readonly rateLimits?: RateLimits;
-  /** Leave secret fields out of every CredentialsModel answered: whether SORACOM echoes them is unknown (notes §1.3). */
+  /** Leave secret fields out of every CredentialsModel answered: whether SORACOM echoes them is unknown (provider-facts §1.3). */
   readonly redactSecrets?: boolean;
   /** Status for a missing, unknown or expired token; default 400, the only one the spec documents for an expired token. */
   readonly tokenErrorStatus?: TokenErrorStatus;
@@ -82,7 +82,7 @@ export async function startSoracomSandbox(options: SoracomSandboxOptions): Promi
     if (found === undefined) throw soracomErrors.routeNotFound();
     const { route, params } = found;
     if (route.public) {
-      // /auth is limited per source IP, everything else per operator (notes §1.3)
+      // /auth is limited per source IP, everything else per operator (provider-facts §1.3)
       enforceRateLimit(route, `ip:${req.socket.remoteAddress ?? ''}`, headers);
       return route.handle(params, parseBody(rawBody));
     }

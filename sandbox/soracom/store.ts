@@ -37,7 +37,7 @@ export interface OperatorRecord {
   readonly credentials: Map<string, CredentialsRecord>;
 }
 
-/** An API key + token pair from `/auth`; both expire together (notes §1.3). */
+/** An API key + token pair from `/auth`; both expire together (provider-facts §1.3). */
 export interface Session {
   readonly apiKey: string;
   readonly token: string;
@@ -97,7 +97,7 @@ export class SoracomStore {
     return undefined;
   }
 
-  /** Ends every session issued for an AuthKey (SORACOM may do so when the key is deleted: unknown, notes §1.3). */
+  /** Ends every session issued for an AuthKey (SORACOM may do so when the key is deleted: unknown, provider-facts §1.3). */
   revokeSessionsOf(authKeyId: string): void {
     for (const [apiKey, session] of this.sessions) if (session.authKeyId === authKeyId) this.sessions.delete(apiKey);
   }

@@ -8,7 +8,7 @@ export interface Caller {
   readonly token: ApiTokenRecord;
 }
 
-/** What the caller's token may do: its permissions, cut down to what its owner's role still grants (notes §3.2). */
+/** What the caller's token may do: its permissions, cut down to what its owner's role still grants (provider-facts §3.2). */
 export function effectivePermissions(caller: Caller): string[] {
   const allowed = grantable([caller.user.role]);
   return caller.token.permissions.filter((p) => allowed.has(p));
@@ -18,7 +18,7 @@ export function requireTokenManagement(caller: Caller): void {
   if (!mayManageTokens(effectivePermissions(caller))) throw wallarmErrors.forbidden();
 }
 
-/** Administrators see every token of their company; other users their own (seed 004). */
+/** Administrators see every token of their company; other users their own (provider-facts §3.2). */
 export function visibleTokens(store: WallarmStore, caller: Caller): ApiTokenRecord[] {
   const admin = isAdministrator(effectivePermissions(caller));
   return [...store.tokens.values()].filter((t) => t.client_id === caller.user.clientid && (admin || t.user_id === caller.user.id));
@@ -31,7 +31,7 @@ export function visibleToken(store: WallarmStore, caller: Caller, id: string): A
   return token;
 }
 
-/** Personal tokens belong to their owner alone; shared ones to every administrator of the company (seed 004). */
+/** Personal tokens belong to their owner alone; shared ones to every administrator of the company (provider-facts §3.2). */
 export function requireOwnership(caller: Caller, token: ApiTokenRecord): void {
   const owner = token.user_id === caller.user.id;
   if (!(owner || (token.shared && isAdministrator(effectivePermissions(caller))))) throw wallarmErrors.forbidden();

@@ -1,11 +1,11 @@
 /**
  * ── INFERRED ROUTES ──────────────────────────────────────────────────────────────────────────────────────────
  * Wallarm documents no route to list, update (enable, disable, re-expire, rename) or delete an API token
- * (notes §3.1: NOT FOUND). These are the likely ones "by analogy", unverified against the live API, and every
+ * (provider-facts §3.1: NOT FOUND). These are the likely ones "by analogy", unverified against the live API, and every
  * field beyond the create body is our guess. This module and `src/providers/wallarm/inferred.ts` are the only
  * places that know them: when the real routes are confirmed, change these two files.
  *
- * The *rules* they enforce are documented (notes §3.2, seed 004): re-enabling needs a new expiry; disabling takes
+ * The *rules* they enforce are documented (provider-facts §3.2): re-enabling needs a new expiry; disabling takes
  * effect at once and starts the one-week countdown to Wallarm's own deletion.
  * ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
  */
@@ -35,7 +35,7 @@ export function inferredRoutes(store: WallarmStore): Route[] {
         const now = store.now();
         if (request.expire_at != null && Date.parse(request.expire_at) <= now) throw wallarmErrors.invalidField('expire_at', request.expire_at);
         const enabling = request.enabled === true && !token.enabled;
-        // "to re-enable a disabled token, set a new expiration date" (notes §3.2)
+        // "to re-enable a disabled token, set a new expiration date" (provider-facts §3.2)
         if (enabling && request.expire_at == null) throw wallarmErrors.invalidField('expire_at', request.expire_at ?? null);
         if (request.realname !== undefined) token.realname = request.realname;
         if (request.expire_at !== undefined) token.expire_at = request.expire_at === null ? null : store.iso(Date.parse(request.expire_at));

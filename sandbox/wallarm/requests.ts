@@ -3,7 +3,7 @@ import { wallarmErrors } from './errors';
 
 /**
  * Request bodies as the emulator accepts them. `CreateTokenBody` is the documented `POST /v2/api_tokens` body
- * (notes §3.1, W2) plus `shared`, whose real name is NOT FOUND; `UpdateTokenBody` belongs to the inferred routes.
+ * (provider-facts §3.1, W2) plus `shared`, whose real name is NOT FOUND; `UpdateTokenBody` belongs to the inferred routes.
  */
 const isoTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v), 'must be an ISO-8601 date-time');
 
@@ -12,7 +12,7 @@ export const CreateTokenBody = z.object({
   realname: z.string().trim().min(1).max(256),
   user_id: z.number().int().positive(),
   enabled: z.boolean().default(true),
-  // "Expiry: optional" (notes §3.2)
+  // "Expiry: optional" (provider-facts §3.2)
   expire_at: isoTime.nullable().optional(),
   permissions: z.array(z.string().min(1)).min(1),
   shared: z.boolean().optional(),

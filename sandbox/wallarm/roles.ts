@@ -1,5 +1,5 @@
 /**
- * Which token permissions a role may grant: "never wider than the user's role" (notes §3.2). Wallarm does not
+ * Which token permissions a role may grant: "never wider than the user's role" (provider-facts §3.2). Wallarm does not
  * publish the lattice; this is the emulator's reading of the role names (W2 token roles, W4 user roles): a role
  * grants itself and the roles below it, Global (partner_*) roles also grant their company-level counterparts.
  */
@@ -25,12 +25,12 @@ export function grantable(held: readonly string[]): Set<string> {
   return new Set(held.filter(isRole).flatMap((role) => grants[role]));
 }
 
-/** Administrators (and Global ones) create shared tokens and see every token of the company (notes §3.2, seed 004). */
+/** Administrators (and Global ones) create shared tokens and see every token of the company (provider-facts §3.2). */
 export function isAdministrator(held: readonly string[]): boolean {
   return held.includes('admin') || held.includes('partner_admin');
 }
 
-/** Personal tokens are for Administrators and Analysts (seed 004): the roles that may manage tokens. */
+/** Personal tokens are for Administrators and Analysts (provider-facts §3.2): the roles that may manage tokens. */
 export function mayManageTokens(held: readonly string[]): boolean {
   return held.some((p) => p === 'admin' || p === 'analytic' || p === 'partner_admin' || p === 'partner_analytic');
 }

@@ -12,7 +12,7 @@ export interface Reply {
 
 export type Params = Readonly<Record<string, string>>;
 
-/** A Wallarm API route. `evidence` says whether Wallarm documents it or we inferred it (notes §3.1). */
+/** A Wallarm API route. `evidence` says whether Wallarm documents it or we inferred it (provider-facts §3.1). */
 export interface Route {
   readonly method: string;
   readonly template: string;
@@ -23,7 +23,7 @@ export interface Route {
 export const ok = (body: unknown): Reply => ({ status: 200, json: { status: 200, body } });
 
 /**
- * The routes Wallarm documents (notes §3.1, W2): the current user, token creation and reading a token's secret.
+ * The routes Wallarm documents (provider-facts §3.1, W2): the current user, token creation and reading a token's secret.
  * Request and response shapes are exactly the documented ones.
  */
 export function documentedRoutes(store: WallarmStore): Route[] {
@@ -82,7 +82,7 @@ export function documentedRoutes(store: WallarmStore): Route[] {
       evidence: 'documented',
       handle: ({ id = '' }, _body, caller) => {
         const token = visibleToken(store, caller, id);
-        // "only the owner can copy a personal token's value" (notes §3.2)
+        // "only the owner can copy a personal token's value" (provider-facts §3.2)
         requireOwnership(caller, token);
         return ok({ ...tokenModel(token), secret: token.secret });
       },

@@ -15,9 +15,12 @@ export interface WallarmSandboxOptions {
   readonly clients: readonly ClientSeed[];
   /** Milliseconds since the epoch: expiry and the one-week deletion of disabled tokens follow it. */
   readonly now?: () => number;
-  /** Whether expiry starts the one-week deletion countdown like disabling does (default true; notes §3.2 says "deactivated" for both). */
+  /**
+   * Whether expiry starts the one-week deletion countdown like disabling does (default true; provider-facts §3.2
+   * says "deactivated" for both).
+   */
   readonly expiryDisables?: boolean;
-  /** Requests per second per token (unpublished; notes §3.3). Over it: 429. */
+  /** Requests per second per token (unpublished; provider-facts §3.3). Over it: 429. */
   readonly requestsPerSecond?: number;
   /** Sent as Retry-After with a 429; whether Wallarm sends one is NOT FOUND, so by default none is. */
   readonly retryAfterSeconds?: number;

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { wallarmErrors } from './errors';
 import type { WallarmRole } from './roles';
 
-/** Wallarm deletes a disabled token one week after it was disabled (notes §3.2, seed 004). */
+/** Wallarm deletes a disabled token one week after it was disabled (provider-facts §3.2). */
 export const DISABLED_TOKEN_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface TokenSeed {
@@ -49,7 +49,7 @@ export interface ApiTokenRecord {
   enabled: boolean;
   expire_at: string | null;
   permissions: string[];
-  /** personal (false) or shared (true): the API field's name is NOT FOUND in our sources (notes §4) */
+  /** personal (false) or shared (true): the API field's name is NOT FOUND in our sources (provider-facts §4) */
   readonly shared: boolean;
   readonly created_at: string;
   readonly secret: string;
@@ -136,13 +136,13 @@ export class WallarmStore {
     if (secret === undefined || secret === '') throw wallarmErrors.forbidden();
     const token = [...this.tokens.values()].find((t) => t.secret === secret);
     const user = token === undefined ? undefined : this.users.get(token.user_id);
-    // a disabled owner disables its tokens (notes §3.2)
+    // a disabled owner disables its tokens (provider-facts §3.2)
     if (token === undefined || user === undefined || !token.enabled || !user.enabled) throw wallarmErrors.forbidden();
     return { user, token };
   }
 }
 
-/** The token as the API shows it: no secret. Field names beyond the create body are inferred (notes §3.1). */
+/** The token as the API shows it: no secret. Field names beyond the create body are inferred (provider-facts §3.1). */
 export function tokenModel(token: ApiTokenRecord) {
   const { secret: _secret, disabled_at: _disabledAt, ...model } = token;
   return model;

@@ -10,7 +10,7 @@ import type { SourceActivities } from './source';
 import { sweepOrphans } from './source-kit';
 
 /**
- * SORACOM does not publish how many AuthKeys a SAM user may hold (notes §1.3). Two, as IAM allows, is what a rotation
+ * SORACOM does not publish how many AuthKeys a SAM user may hold (provider-facts §1.3). Two, as IAM allows, is what a rotation
  * needs: with two already, preflight refuses and names both rather than guess whether a third is allowed.
  */
 export const AUTH_KEYS_PER_USER = 2;

@@ -63,7 +63,10 @@ function credentialsFor(source: SourceSpec, credential: NewCredential): Record<s
 
 const DATED = /-\d{8}(-\d+)?$/;
 
-/** `<prefix>-<yyyymmdd>` as the seed scripts name sets; the prefix drops a trailing date from the current id. */
+/**
+ * `<prefix>-<yyyymmdd>`, as public example scripts name sets (provider-facts §1.1, S6); the prefix drops a trailing
+ * date from the current id.
+ */
 export function versionedCredentialsId(currentId: string, today: string, taken: ReadonlySet<string>): string {
   const prefix = currentId.replace(DATED, '');
   let candidate = `${prefix}-${today}`;

@@ -9,9 +9,9 @@ import type { SourceActivities } from './source';
 import { sweepOrphans } from './source-kit';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Wallarm deletes a disabled token one week after disabling it (notes §3.2). */
+/** Wallarm deletes a disabled token one week after disabling it (provider-facts §3.2). */
 export const WALLARM_DISABLED_TOKEN_LIFETIME_MS = 7 * DAY_MS;
-/** A re-enabled token needs a new expiry (notes §3.2): at least this far ahead, so there is time for the next rotation. */
+/** A re-enabled token needs a new expiry (provider-facts §3.2): at least this far ahead, so there is time for the next rotation. */
 export const RESTORED_TOKEN_LIFETIME_MS = 30 * DAY_MS;
 /** Windows are whole days: one that ends within this of Wallarm's week is that week, read a little late or on a clock a little behind. */
 const WINDOW_READING_TOLERANCE_MS = 60 * 60 * 1000;

@@ -57,7 +57,7 @@ describe('SORACOM client and sandbox against the official OpenAPI spec', () => {
   function expectResponseMatchesSpec(call: RecordedCall): string | undefined {
     const operation = operationOf(call);
     const label = `${operation.operationId ?? '?'} ${call.status}`;
-    // Every error is the flat {code, message} SORACOM really sends (notes §1.2). Where the spec names APICallError
+    // Every error is the flat {code, message} SORACOM really sends (provider-facts §1.2). Where the spec names APICallError
     // ({httpStatus, errorMessage: {code, message}}), that schema has no required property and so accepts the flat body
     // vacuously: the flat shape is asserted here instead.
     if (call.status >= 400) expect({ label, body: call.responseBody }).toEqual({ label, body: flatError });

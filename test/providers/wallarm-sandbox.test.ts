@@ -1,5 +1,5 @@
 /**
- * The Wallarm emulator against the shared notes §3: the documented routes with exactly the documented request and
+ * The Wallarm emulator against provider-facts §3: the documented routes with exactly the documented request and
  * response shapes, the `{status, body}` envelope, 403 for every bad token, and Wallarm's token rules (never wider
  * than the role, personal vs shared, re-enable needs a new expiry, deletion one week after disabling).
  */
@@ -12,7 +12,7 @@ const forbidden = { status: 403, body: 'Check permissions failed' };
 describe('Wallarm sandbox', () => {
   const start = useWallarmSandbox();
 
-  describe('documented routes (notes §3.1, W2)', () => {
+  describe('documented routes (provider-facts §3.1, W2)', () => {
     it('POST /v1/user gives the user id and clientid the create call needs', async () => {
       const { sandbox } = await start();
       const { status, json } = await raw(sandbox.endpoint, 'POST', '/v1/user', rotator.secret);
@@ -75,7 +75,7 @@ describe('Wallarm sandbox', () => {
     });
   });
 
-  describe("Wallarm's token rules (notes §3.2)", () => {
+  describe("Wallarm's token rules (provider-facts §3.2)", () => {
     it('refuses permissions wider than the creator\'s role', async () => {
       const { sandbox } = await start();
       const body = { client_id: CLIENT_ID, realname: 'too-wide', user_id: analyst.userId, enabled: true, permissions: ['admin'] };

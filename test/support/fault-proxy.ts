@@ -320,19 +320,19 @@ function awsError(status: number, type: 'Sender' | 'Receiver', code: string, mes
 
 /**
  * CSMS answers as its emulator does (`sandbox/csms/errors.ts`): `ErrorRsp` `{error_code, error_msg}`, gateway
- * errors with `request_id` too, and `X-Request-Id` on every answer (notes §2.2).
+ * errors with `request_id` too, and `X-Request-Id` on every answer (provider-facts §2.2).
  */
 function csmsReply(error: CsmsApiError): CannedReply {
   const requestId = randomUUID().replace(/-/g, '');
   return { status: error.status, headers: { 'content-type': 'application/json;charset=UTF-8', 'X-Request-Id': requestId }, body: JSON.stringify(error.body(requestId)) };
 }
 
-/** Wallarm answers as its emulator does (`sandbox/wallarm/errors.ts`): the `{status, body}` envelope (notes §3.1). */
+/** Wallarm answers as its emulator does (`sandbox/wallarm/errors.ts`): the `{status, body}` envelope (provider-facts §3.1). */
 function wallarmReply(error: WallarmApiError, body: unknown = error.envelope): CannedReply {
   return { status: error.status, headers: { 'content-type': 'application/json', ...error.headers }, body: JSON.stringify(body) };
 }
 
-/** Each provider's documented "slow down" (shared notes: moto-iam §4, provider-apis §1.3, §2.4, §3.3). */
+/** Each provider's documented "slow down" (provider-facts §5, §1.3, §2.4, §3.3). */
 function throttleReply(flavor: ProviderFlavor, seconds: number | undefined): CannedReply {
   switch (flavor) {
     case 'aws':
@@ -346,10 +346,10 @@ function throttleReply(flavor: ProviderFlavor, seconds: number | undefined): Can
         body: JSON.stringify({ code: 'AGW0002', message: 'Too many requests; wait before calling this API again' }),
       };
     case 'csms':
-      // API Gateway: 429 APIGW.0308 at its ~200 req/s default, no Retry-After documented (notes §2.4)
+      // API Gateway: 429 APIGW.0308 at its ~200 req/s default, no Retry-After documented (provider-facts §2.4)
       return csmsReply(csmsErrors.throttled(200, 1));
     case 'wallarm':
-      // 429 in the envelope; whether Wallarm sends Retry-After is not documented (notes §3.3), so only when asked
+      // 429 in the envelope; whether Wallarm sends Retry-After is not documented (provider-facts §3.3), so only when asked
       return wallarmReply(wallarmErrors.rateLimited(seconds));
   }
 }
@@ -361,7 +361,7 @@ function statusReply(flavor: ProviderFlavor, status: number): CannedReply {
     case 'soracom':
       return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'COM0000', message: 'Internal server error' }) };
     case 'csms': {
-      // no source documents CSMS's 5xx codes (notes §4): the emulator's stand-in, at the injected status
+      // no source documents CSMS's 5xx codes (provider-facts §4): the emulator's stand-in, at the injected status
       const internal = csmsErrors.internal();
       return csmsReply(new CsmsApiError(status, internal.code, internal.message));
     }
@@ -380,7 +380,7 @@ function denyReply(flavor: ProviderFlavor, call: ProxiedCall): CannedReply {
     case 'soracom':
       return { status: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'AUM0017', message: 'You do not have permission to call this API' }) };
     case 'csms':
-      // an IAM policy denial: 403 (its code is not documented, notes §4; the emulator's stand-in)
+      // an IAM policy denial: 403 (its code is not documented, provider-facts §4; the emulator's stand-in)
       return csmsReply(csmsErrors.permissionDenied(`${call.method} ${call.path}`));
     case 'wallarm':
       // Wallarm's one 403 for a bad token and a lacking role alike (W5)

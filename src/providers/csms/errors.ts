@@ -23,7 +23,7 @@ export const csmsHttp = new HttpProvider<CsmsAction>({
 /** The `{code, message}` of an error body in any of the shapes Huawei uses, if it has one. */
 export const errorBodyOf = (data: unknown): CsmsErrorBody | undefined => CsmsErrorBody.safeParse(data).data;
 
-// no Retry-After is documented for APIGW.0308 (notes §2.4): come back after a few seconds
+// no Retry-After is documented for APIGW.0308 (provider-facts §2.4): come back after a few seconds
 const defaultThrottleDelayMs = 5_000;
 
 /** How to get a secret out of PENDING_DELETE: CSMS's RestoreSecret, or the console. */

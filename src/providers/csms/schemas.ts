@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * CSMS response bodies as the client relies on them (API Explorer definitions, notes §2.1). Only the fields the
+ * CSMS response bodies as the client relies on them (API Explorer definitions, provider-facts §2.1). Only the fields the
  * rotator reads are required; timestamps are numbers in seconds or milliseconds (both appear in Huawei's docs).
  */
 
@@ -43,7 +43,7 @@ export const Stage = z.looseObject({ name: z.string(), version_id: z.string(), s
 export type Stage = z.infer<typeof Stage>;
 export const StageResponse = z.looseObject({ stage: Stage });
 
-/** `{error_code, error_msg}`; Huawei's SDKs also accept `{code, message}` and a nested `{error: {...}}` (notes §2.2). */
+/** `{error_code, error_msg}`; Huawei's SDKs also accept `{code, message}` and a nested `{error: {...}}` (provider-facts §2.2). */
 export const CsmsErrorBody = z.union([
   z.looseObject({ error_code: z.string(), error_msg: z.string() }).transform((b) => ({ code: b.error_code, message: b.error_msg })),
   z.looseObject({ error: z.looseObject({ error_code: z.string(), error_msg: z.string() }) }).transform((b) => ({ code: b.error.error_code, message: b.error.error_msg })),

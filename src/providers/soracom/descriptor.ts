@@ -42,7 +42,8 @@ export const soracomAuthKey = defineSource({
 
 /**
  * `update`: PUT the new key into the existing set (consumers reference the set by id, so nothing else changes).
- * `versioned`: create `<prefix>-<yyyymmdd>` beside it, as the seed scripts do; the old set is deleted with the old key.
+ * `versioned`: create `<prefix>-<yyyymmdd>` beside it, as public example scripts do (provider-facts §1.1, S6); the
+ * old set is deleted with the old key.
  */
 export const soracomSetMode = () => z.enum(['update', 'versioned']);
 

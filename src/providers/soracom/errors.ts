@@ -23,7 +23,7 @@ export const soracomHttp = new HttpProvider<SoracomAction>({
 /** The `{code, message}` of an error body in either form, if it has one. */
 export const errorBodyOf = (data: unknown): SoracomErrorBody | undefined => SoracomErrorBody.safeParse(data).data;
 
-/** A refused API key/token pair: SORACOM answers 400 'invalid api key', AUM0001 (status undocumented) or 401 (notes §1.2). */
+/** A refused API key/token pair: SORACOM answers 400 'invalid api key', AUM0001 (status undocumented) or 401 (provider-facts §1.2). */
 export function isRejectedSession(status: number, data: unknown): boolean {
   if (status === 401) return true;
   if (status !== 400) return false;
@@ -60,10 +60,10 @@ function describe({ operation, credentialsId, authKeyId }: SoracomAction): strin
   return `SORACOM ${operation}`;
 }
 
-// notes §1.3: after a 429 "wait up to one minute"
+// provider-facts §1.3: after a 429 "wait up to one minute"
 const defaultRateLimitDelayMs = 60_000;
 
-/** SORACOM's own header first (it sends no Retry-After, notes §1.3), then Retry-After, then a minute. */
+/** SORACOM's own header first (it sends no Retry-After, provider-facts §1.3), then Retry-After, then a minute. */
 function rateLimitDelayMs(headers: Record<string, unknown>): number {
   const refresh = Number(headers['x-soracom-ratelimit-seconds-before-refresh']);
   if (headers['x-soracom-ratelimit-seconds-before-refresh'] !== undefined && Number.isFinite(refresh) && refresh >= 0) return refresh * 1000;

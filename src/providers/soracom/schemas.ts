@@ -49,7 +49,7 @@ export type GeneratedAuthKey = z.infer<typeof GeneratedAuthKey>;
 
 const ErrorMessage = z.object({ code: z.string(), message: z.string() });
 
-/** Every observed error body is the flat `{code, message}`; the spec's `APICallError` nests it (notes §1.2): accept both. */
+/** Every observed error body is the flat `{code, message}`; the spec's `APICallError` nests it (provider-facts §1.2): accept both. */
 export const SoracomErrorBody = z.union([
   ErrorMessage,
   z.object({ httpStatus: z.number().int().optional(), errorMessage: ErrorMessage }).transform((nested) => nested.errorMessage),

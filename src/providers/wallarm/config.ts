@@ -11,7 +11,7 @@ export interface WallarmConfig {
   readonly token: string;
 }
 
-/** API hosts per cloud (notes §3: W1 for US and EU, W6 for ME). */
+/** API hosts per cloud (provider-facts §3: W1 for US and EU, W6 for ME). */
 export const cloudEndpoints: Readonly<Record<WallarmCloud, string>> = {
   us1: 'https://us1.api.wallarm.com',
   eu: 'https://api.wallarm.com',

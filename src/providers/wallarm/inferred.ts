@@ -1,6 +1,6 @@
 /**
  * ── INFERRED ─────────────────────────────────────────────────────────────────────────────────────────────────
- * Wallarm documents only the create and read-secret routes for API tokens (notes §3.1). Listing, updating
+ * Wallarm documents only the create and read-secret routes for API tokens (provider-facts §3.1). Listing, updating
  * (enable, disable, re-expire) and deleting a token, and the token object's fields beyond the create body, are
  * NOT FOUND in our sources: these are our best guess "by analogy", unverified against the live API. This module
  * and `sandbox/wallarm/inferred-routes.ts` are the only places that know them.
@@ -28,7 +28,7 @@ export const ApiToken = z.object({
 });
 export type ApiToken = z.infer<typeof ApiToken>;
 
-/** The update body: `expire_at` must come with `enabled: true` on a disabled token (a documented rule, notes §3.2). */
+/** The update body: `expire_at` must come with `enabled: true` on a disabled token (a documented rule, provider-facts §3.2). */
 export interface UpdateTokenRequest {
   enabled?: boolean;
   expire_at?: string | null;

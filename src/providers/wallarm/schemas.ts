@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Wallarm API wire shapes. Every JSON answer is the envelope `{status, body}` (notes §3.1). */
+/** Wallarm API wire shapes. Every JSON answer is the envelope `{status, body}` (provider-facts §3.1). */
 export const envelope = <S extends z.ZodType>(body: S) => z.object({ status: z.number().int().optional(), body });
 
 /** `POST /v1/user` (documented; wallarm-go `UserParams`): the caller's user id and company (`clientid`). */
@@ -11,7 +11,7 @@ export const WallarmUser = z.object({
 });
 export type WallarmUser = z.infer<typeof WallarmUser>;
 
-/** `POST /v2/api_tokens` body, exactly as documented (W2), plus `shared`, whose real name is NOT FOUND (notes §4). */
+/** `POST /v2/api_tokens` body, exactly as documented (W2), plus `shared`, whose real name is NOT FOUND (provider-facts §4). */
 export interface CreateTokenRequest {
   client_id: number;
   realname: string;
