@@ -1,16 +1,21 @@
 /** What an operator can do to rotations, through a Temporal client. The CLI and the tests both use these. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import {
   Client,
   Connection,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowExecutionDescription,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import {
   RotationRequest,
+  TERMINAL_PHASES,
   consumerLabel,
   consumerMode,
   rotationIdFor,
@@ -27,7 +32,12 @@ import { deleteNowUpdate, restoreUpdate, rotateCredential, statusQuery } from '.
 
 /** An operator-facing error: its message is meant to be printed as is. */
 export class OperatorError extends Error {
-  override readonly name = 'OperatorError';
+  override readonly name: string = 'OperatorError';
+}
+
+/** The providers no longer allow an operator's action: nothing was changed, and the rotation stays where it was. */
+export class ActionRefusedError extends OperatorError {
+  override readonly name = 'ActionRefusedError';
 }
 
 /** The one wording for "no Temporal server there", for the CLI and the worker alike. */
@@ -55,13 +65,19 @@ export function temporalConnectConfig(env: NodeJS.ProcessEnv = process.env): { a
   };
 }
 
+/** Where a demo run from this checkout keeps the settings the CLI needs, when there is one. */
+function demoSettingsHint(): string {
+  if (!existsSync(path.join(process.cwd(), '.demo', 'env'))) return '';
+  return '. A demo was started here: load its settings first with `set -a; . .demo/env; set +a`';
+}
+
 /** A Temporal client from the standard configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, profile file …). */
 export async function connectClient(): Promise<{ client: Client; close(): Promise<void> }> {
   let dataConverter;
   try {
     dataConverter = rotatorDataConverter(keyRingFromEnv());
   } catch (err) {
-    throw new OperatorError((err as Error).message);
+    throw new OperatorError(`${(err as Error).message}${demoSettingsHint()}`);
   }
   const { address, namespace, connectionOptions } = temporalConnectConfig();
   let connection: Connection;
@@ -126,10 +142,36 @@ export async function rotationStatus(client: Client, rotationId: string): Promis
   try {
     return await handle.result();
   } catch (err) {
-    const status = statusFromFailure(err);
-    if (status) return status;
-    throw new OperatorError(`rotation ${rotationId} ended ${description.status.name.toLowerCase()} without a status: ${(err as Error).message}`);
+    return statusFromFailure(err) ?? statusOfStopped(rotationId, description);
   }
+}
+
+/**
+ * A rotation Temporal stopped without letting it end (terminated, timed out): what its search attributes last said,
+ * and that nobody finished it.
+ */
+function statusOfStopped(rotationId: string, description: WorkflowExecutionDescription): RotationStatus {
+  const attributes = description.typedSearchAttributes;
+  const lastPhase = attributes.get(RotationPhaseKey) ?? 'preflight';
+  const how = description.status.name.toLowerCase().replace('_', ' ');
+  const deleteAt = attributes.get(DeleteAtKey);
+  return {
+    rotationId,
+    phase: 'failed',
+    provider: attributes.get(CredentialProviderKey) ?? 'unknown',
+    subject: attributes.get(CredentialSubjectKey) ?? rotationId,
+    recoveryWindowDays: 0,
+    oldCredentialId: null,
+    newCredentialId: null,
+    deactivatedAt: null,
+    deleteAt: deleteAt ? deleteAt.toISOString() : null,
+    consumers: [],
+    timeline: [{ phase: lastPhase as RotationStatus['phase'], at: description.startTime.toISOString() }],
+    problem:
+      `the rotation was ${how} by Temporal or an operator at ${description.closeTime?.toISOString() ?? 'an unknown time'}, in ${lastPhase}; ` +
+      `nothing it would have done after that was done: check the credential and its consumers by hand (temporal workflow show --workflow-id ${rotationId})`,
+    problemType: `Rotation${description.status.name.charAt(0)}${description.status.name.slice(1).toLowerCase().replace(/_(.)/g, (_, c: string) => c.toUpperCase())}`,
+  };
 }
 
 function statusFromFailure(err: unknown): RotationStatus | null {
@@ -150,16 +192,24 @@ export interface RotationListing {
   startTime: string;
 }
 
-/** Rotations known to Temporal, newest first, optionally only those in one phase. */
+/**
+ * Rotations known to Temporal, newest first, optionally only those in one phase. A rotation Temporal stopped without
+ * letting it end (terminated, timed out) still carries the phase it was in: it counts as failed, never as that phase.
+ */
 export async function listRotations(client: Client, options: { phase?: string; limit?: number } = {}): Promise<RotationListing[]> {
   const clauses = [`WorkflowType = 'rotateCredential'`];
-  if (options.phase) clauses.push(`RotationPhase = '${options.phase.replace(/'/g, '')}'`);
+  const phase = options.phase?.replace(/'/g, '');
+  if (phase === 'failed') clauses.push(`(RotationPhase = 'failed' OR ExecutionStatus IN ('Terminated', 'TimedOut'))`);
+  else if (phase && (TERMINAL_PHASES as readonly string[]).includes(phase)) clauses.push(`RotationPhase = '${phase}'`);
+  else if (phase) clauses.push(`RotationPhase = '${phase}' AND ExecutionStatus = 'Running'`);
   const rows: RotationListing[] = [];
   for await (const wf of client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
     const deleteAt = wf.typedSearchAttributes.get(DeleteAtKey);
+    const recorded = wf.typedSearchAttributes.get(RotationPhaseKey) ?? null;
+    const stopped = wf.status.name !== 'RUNNING' && !(TERMINAL_PHASES as readonly (string | null)[]).includes(recorded);
     rows.push({
       rotationId: wf.workflowId,
-      phase: wf.typedSearchAttributes.get(RotationPhaseKey) ?? null,
+      phase: stopped ? 'failed' : recorded,
       subject: wf.typedSearchAttributes.get(CredentialSubjectKey) ?? null,
       deleteAt: deleteAt ? deleteAt.toISOString() : null,
       status: wf.status.name,
@@ -172,27 +222,37 @@ export async function listRotations(client: Client, options: { phase?: string; l
 
 /** Re-enables the old credential of a rotation in its recovery window; ends `restored`. */
 export async function restoreRotation(client: Client, rotationId: string): Promise<RotationStatus> {
-  await rotationStatus(client, rotationId); // a clear "no such rotation" before the update
-  try {
-    return await client.workflow.getHandle(rotationId).executeUpdate(restoreUpdate);
-  } catch (err) {
-    throw updateRejected(err, 'restore', rotationId);
-  }
+  return await operatorAction(client, rotationId, 'restore', () => client.workflow.getHandle(rotationId).executeUpdate(restoreUpdate));
 }
 
 /** Deletes the old credential now; `confirmCredentialId` must name it. */
 export async function deleteNow(client: Client, rotationId: string, confirmCredentialId?: string): Promise<RotationStatus> {
+  return await operatorAction(client, rotationId, 'delete-now', (current) =>
+    client.workflow.getHandle(rotationId).executeUpdate(deleteNowUpdate, { args: [{ confirmCredentialId: confirmCredentialId ?? current.oldCredentialId ?? '' }] }),
+  );
+}
+
+/**
+ * An operator's action on a rotation, answered in the rotator's words: done (the status), refused before anything
+ * changed (OperatorError: the rotation is not waiting for one), or refused by the providers (ActionRefusedError).
+ */
+async function operatorAction(client: Client, rotationId: string, action: string, run: (current: RotationStatus) => Promise<RotationStatus>): Promise<RotationStatus> {
   const current = await rotationStatus(client, rotationId);
-  const confirm = confirmCredentialId ?? current.oldCredentialId ?? '';
+  if (TERMINAL_PHASES.includes(current.phase)) throw new OperatorError(`${action} of ${rotationId} was refused: ${endedAs(current)}, so there is nothing to ${action}`);
   try {
-    return await client.workflow.getHandle(rotationId).executeUpdate(deleteNowUpdate, { args: [{ confirmCredentialId: confirm }] });
+    return await run(current);
   } catch (err) {
-    throw updateRejected(err, 'delete-now', rotationId);
+    if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure && cause.type === 'ActionRefused') throw new ActionRefusedError(`${cause.message} (${rotationId})`);
+    // the rotation ended while the request was on its way (a timer fired, another operator acted)
+    const now = await rotationStatus(client, rotationId);
+    if (TERMINAL_PHASES.includes(now.phase)) throw new OperatorError(`${action} of ${rotationId} was refused: ${endedAs(now)} meanwhile, so there is nothing to ${action}`);
+    throw new OperatorError(`${action} of ${rotationId} was refused: ${cause?.message ?? err.message}`);
   }
 }
 
-function updateRejected(err: unknown, action: string, rotationId: string): Error {
-  const e = err as Error & { cause?: Error };
-  const reason = e.cause?.message ?? e.message;
-  return new OperatorError(`${action} of ${rotationId} was refused: ${reason}`);
+function endedAs(status: RotationStatus): string {
+  const at = status.timeline.at(-1)?.at;
+  return `the rotation already ended ${status.phase}${at ? ` at ${at}` : ''}${status.problem ? ` (${status.problem})` : ''}`;
 }

@@ -18,7 +18,7 @@ import type { WorkerScope } from '../worker-scope';
 import { classified, rejectRequest } from './failures';
 import { assertIamPathInScope } from './scope';
 import type { SourceActivities } from './source';
-import { sweepOrphans } from './source-kit';
+import { statesOf, subjectGone, sweepOrphans } from './source-kit';
 
 function iamSource(source: SourceSpec) {
   if (source.kind !== 'aws-iam-access-key') throw rejectRequest('WrongProvider', `source kind ${source.kind} sent to the aws-iam task queue`);
@@ -118,6 +118,19 @@ export function createAwsIamActivities(aws: AwsClients, scope: Pick<WorkerScope,
       await classified(async () => {
         await assertInScope(userName);
         await setAccessKeyStatus(aws, userName, credentialId, 'Active', activityInfo().attempt);
+      });
+    },
+
+    async credentialStates({ source, credentialIds }) {
+      const { userName } = iamSource(source);
+      return classified(async () => {
+        await assertInScope(userName);
+        try {
+          return { subjectExists: true, states: statesOf(credentialIds, await listAccessKeys(aws, userName)) };
+        } catch (err) {
+          if (err instanceof ProviderError && err.type === 'IamNoSuchEntity') return subjectGone(credentialIds);
+          throw err;
+        }
       });
     },
 

@@ -7,7 +7,7 @@ import type { AuthKeyResponse } from '../providers/soracom/schemas';
 import { ProviderError } from '../providers/errors';
 import { classified, rejectRequest } from './failures';
 import type { SourceActivities } from './source';
-import { sweepOrphans } from './source-kit';
+import { statesOf, subjectGone, sweepOrphans } from './source-kit';
 
 /**
  * SORACOM does not publish how many AuthKeys a SAM user may hold (provider-facts §1.3). Two, as IAM allows, is what a rotation
@@ -149,6 +149,18 @@ export function createSoracomAuthKeyActivities(soracom: SoracomClient): SourceAc
       await classified(async () => {
         await assertExists(operatorId, userName, credentialId, 'kept');
         log.info('kept AuthKey: SORACOM cannot disable an AuthKey, so it has authenticated throughout', { userName, authKeyId: credentialId });
+      });
+    },
+
+    async credentialStates({ source, credentialIds }) {
+      const { operatorId, userName } = authKeySource(source);
+      return classified(async () => {
+        try {
+          return { subjectExists: true, states: statesOf(credentialIds, (await listKeys(operatorId, userName)).map(metadata)) };
+        } catch (err) {
+          if (err instanceof ApplicationFailure && err.type === 'SoracomUnknownUser') return subjectGone(credentialIds);
+          throw err;
+        }
       });
     },
 

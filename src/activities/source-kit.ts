@@ -3,12 +3,22 @@
  * CreateAccessKey, and each other source's create call) and the secret is shown once: a lost answer
  * leaves a credential nobody can use. Before minting again, each source sweeps such orphans away with these rules.
  */
+import type { CredentialMetadata } from '../rotation/model';
+import type { CredentialState, CredentialStates } from './source';
 
 /**
  * Tolerated skew between the workflow's clock (`notBefore`) and the provider's creation time when telling the
  * orphans of a lost answer from credentials someone else made.
  */
 export const CLOCK_TOLERANCE_MS = 60_000;
+
+/** Each asked-for id's state in a listing of the subject's credentials: absent from it means gone. */
+export function statesOf(ids: readonly string[], listing: readonly CredentialMetadata[]): Record<string, CredentialState> {
+  return Object.fromEntries(ids.map((id) => [id, listing.find((c) => c.id === id)?.status ?? 'gone']));
+}
+
+/** Every asked-for id gone, with the subject that held them. */
+export const subjectGone = (ids: readonly string[]): CredentialStates => ({ subjectExists: false, states: Object.fromEntries(ids.map((id) => [id, 'gone'])) });
 
 /** What the rotation knew before its first mint: the ids listed at preflight, and when it began. */
 export interface SweepInput {

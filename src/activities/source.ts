@@ -19,6 +19,16 @@ export interface NewCredential {
   secret: Record<string, string>;
 }
 
+/** A credential as the source holds it now: in use, out of use (disabled, expired), or no longer there. */
+export type CredentialState = 'Active' | 'Inactive' | 'gone';
+
+export interface CredentialStates {
+  /** false when the credential's owner (an IAM or SAM user) no longer exists: its credentials went with it */
+  subjectExists: boolean;
+  /** each asked-for id */
+  states: Record<string, CredentialState>;
+}
+
 /** A secret field sealed with a worker-only key (src/codec/sealed-secrets.ts): `sealed:<keyId>:<ciphertext>`. */
 export type SealedSecret = `sealed:${string}`;
 
@@ -51,6 +61,11 @@ export interface SourceActivities<C extends NewCredential | SealedCredential = N
   retireCredential(input: { source: SourceSpec; credentialId: string; restorableUntil?: string }): Promise<void>;
   /** Puts a retired credential back in use (restore, cancel in the window, or compensation). */
   reinstateCredential(input: { source: SourceSpec; credentialId: string }): Promise<void>;
+  /**
+   * Reads, never writes: what the source holds now of the given credentials, so the rotation can check the world
+   * before it deletes or restores anything (people change things by hand during a window of up to 30 days).
+   */
+  credentialStates(input: { source: SourceSpec; credentialIds: string[] }): Promise<CredentialStates>;
   /** Deletes a credential; one that is already gone counts as done. */
   destroyCredential(input: { source: SourceSpec; credentialId: string }): Promise<'deleted' | 'already-gone'>;
 }

@@ -6,7 +6,7 @@ import { ProviderError } from '../providers/errors';
 import type { ApiToken } from '../providers/wallarm/inferred';
 import { classified, rejectRequest } from './failures';
 import type { SourceActivities } from './source';
-import { sweepOrphans } from './source-kit';
+import { statesOf, sweepOrphans } from './source-kit';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Wallarm deletes a disabled token one week after disabling it (provider-facts §3.2). */
@@ -225,6 +225,15 @@ export function createWallarmActivities(wallarm: WallarmClient | undefined, opti
         const expireAt = new Date(Math.max(current ?? 0, floor)).toISOString();
         await client.updateToken(tokenId, { enabled: true, expire_at: expireAt });
         log.info('re-enabled API token', { tokenId, expireAt });
+      });
+    },
+
+    // a token's owner deleted takes its tokens with it or disables them: either shows here, so the subject always exists
+    async credentialStates({ source, credentialIds }) {
+      const client = clientFor(source);
+      return classified(async () => {
+        const at = now();
+        return { subjectExists: true, states: statesOf(credentialIds, (await client.listTokens()).map((t) => metadata(t, at))) };
       });
     },
 

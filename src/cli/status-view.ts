@@ -14,6 +14,8 @@ export function statusJson(status: RotationStatus) {
     newCredentialId: status.newCredentialId,
     deactivatedAt: status.deactivatedAt,
     deleteAt: status.deleteAt,
+    deletedAt: status.deletedAt ?? null,
+    restoredAt: status.restoredAt ?? null,
     consumers: status.consumers,
     problem: status.problem,
     problemType: status.problemType ?? null,
@@ -21,11 +23,20 @@ export function statusJson(status: RotationStatus) {
   };
 }
 
-/** What happened to the old credential at `deactivatedAt`, as its source describes it. */
-function retiredNote(status: RotationStatus): string {
+/** What became of the old credential: deleted, back in use, or retired at `deactivatedAt` as its source describes it. */
+function oldCredentialNote(status: RotationStatus): string {
+  if (status.deletedAt) return ` (deleted ${status.deletedAt})`;
+  if (status.restoredAt) return ` (in use again since ${status.restoredAt})`;
   const at = status.deactivatedAt;
   const source = Object.values(SOURCES).find((s) => s.provider === status.provider);
   return at && source ? ` (${source.retiredNote(at)})` : '';
+}
+
+/** When the old credential goes (or went), and the window; the pickup grace only if the rotation got that far. */
+function deletionLine(status: RotationStatus): string {
+  const grace = status.pickupGraceSeconds && status.deactivatedAt ? `; consumers got ${status.pickupGraceSeconds} s to pick up the new key before deactivation` : '';
+  const window = `(recovery window ${status.recoveryWindowDays} days${grace})`;
+  return status.deletedAt ? `deleted    ${status.deletedAt} ${window}` : `delete at  ${status.deleteAt ?? '–'} ${window}`;
 }
 
 /** What a consumer writes the credential into, as its descriptor calls it (the label's prefix names the consumer). */
@@ -41,15 +52,15 @@ function printStatus(status: RotationStatus): void {
   print(`rotation   ${status.rotationId}`);
   print(`phase      ${status.phase}`);
   print(`subject    ${status.subject}`);
-  print(`old key    ${status.oldCredentialId ?? '–'}${retiredNote(status)}`);
+  print(`old key    ${status.oldCredentialId ?? '–'}${oldCredentialNote(status)}`);
   print(`new key    ${status.newCredentialId ?? '–'}`);
-  print(`delete at  ${status.deleteAt ?? '–'} (recovery window ${status.recoveryWindowDays} days${status.pickupGraceSeconds ? `; consumers got ${status.pickupGraceSeconds} s to pick up the new key before deactivation` : ''})`);
+  print(deletionLine(status));
   for (const c of status.consumers) print(consumerLine(c));
   if (status.problem) print(`problem    ${status.problemType ? `[${status.problemType}] ` : ''}${status.problem}`);
-  if (status.phase === 'pending-deletion') {
+  if (status.phase === 'pending-deletion' || status.phase === 'needs-attention') {
     print('');
     print(`next: rotator delete-now ${status.rotationId} --yes   (delete ${status.oldCredentialId} now)`);
-    print(`      rotator restore ${status.rotationId}           (re-enable ${status.oldCredentialId}; consumers keep the new key)`);
+    print(`  or: rotator restore ${status.rotationId}           (re-enable ${status.oldCredentialId}; consumers keep the new key)`);
   }
 }
 

@@ -48,6 +48,8 @@ export interface SourceDescriptor<K extends string = string, T extends KindSchem
   readonly credential: CredentialForm;
   /** how `status` describes the old credential once retired at `at` (e.g. "deactivated …") */
   readonly retiredNote: (at: string) => string;
+  /** whether retiring leaves the old credential Active for a window of this many days (it cannot be, or must not be, disabled) */
+  readonly retiredStaysActive: (recoveryWindowDays: number) => boolean;
 }
 
 /** Where a credential is stored for the software that uses it. */

@@ -58,6 +58,8 @@ export const rotationIdFor = (source: SourceSpec): string => sourceOf(source).ro
 /** Human name of the credential being rotated (`CredentialSubject`): an ARN, never a secret. */
 export const subjectOf = (source: SourceSpec): string => sourceOf(source).subject(source);
 export const credentialFormOf = (source: SourceSpec): CredentialForm => sourceOf(source).credential;
+/** Whether the old credential stays Active through a window of this many days once retired. */
+export const retiredStaysActive = (source: SourceSpec, recoveryWindowDays: number): boolean => sourceOf(source).retiredStaysActive(recoveryWindowDays);
 export const defaultRecoveryWindowOf = (kind: SourceKind): number => SOURCES[kind].defaultRecoveryWindowDays;
 export const sourceTaskQueue = (source: SourceSpec): ProviderQueue => PROVIDERS[sourceProvider(source)].queue;
 

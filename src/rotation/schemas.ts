@@ -22,6 +22,8 @@ export const PHASES = [
   'compensating',
   'failed',
   'restored',
+  // not an ending: the window is over but the world no longer lets the old credential be deleted; an operator decides
+  'needs-attention',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 export const TERMINAL_PHASES: readonly Phase[] = ['completed', 'failed', 'restored'];
@@ -118,6 +120,10 @@ export interface RotationStatus {
   newCredentialId: string | null;
   deactivatedAt: string | null;
   deleteAt: string | null;
+  /** when the old credential was deleted, or found already gone (absent in older rotations) */
+  deletedAt?: string | null;
+  /** when the old credential was put back in use (absent in older rotations) */
+  restoredAt?: string | null;
   consumers: ConsumerState[];
   timeline: PhaseEntry[];
   /** why the rotation failed, or what an operator must do; null while all is well */

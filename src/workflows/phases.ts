@@ -2,13 +2,15 @@
  * The steps of one rotation, one method per phase, each with the undo it registers. Names no provider: a consumer's
  * plan says how it takes the new credential and how it is undone. Deterministic: activities, timers and state only.
  */
-import { ApplicationFailure, CancellationScope, patched, proxyActivities, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities, sleep } from '@temporalio/workflow';
 import type { ConsumerActivities, RestorePoint } from '../activities/consumer';
 import type { LegacySourceActivities, SealedCredential, SourceActivities } from '../activities/source';
-import { consumerHome, consumerTaskQueue, sourceTaskQueue, type ConsumerSpec } from '../rotation/registry';
+import { consumerHome, consumerTaskQueue, retiredStaysActive, sourceTaskQueue, type ConsumerSpec } from '../rotation/registry';
 import type { CredentialMetadata, RotationRequest, RotationStatus } from '../rotation/schemas';
 import { eventualDeletion, providerCall, verification } from './activity-options';
+import { rootMessage } from './failures';
 import type { RotationState } from './rotation-state';
+import { deletionBlockers, restoreBlocker, type WorldSurvey } from './world-check';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -148,11 +150,81 @@ export class RotationPhases {
     this.rotation.forgetUndo();
   }
 
-  /** restored: the old credential is back in use; consumers keep the new one. */
+  /** restored: the old credential is back in use; consumers keep the new one. (Rotations from before the world check.) */
   async restore(): Promise<RotationStatus> {
     await CancellationScope.nonCancellable(() => this.reinstate(this.source, this.status.oldCredentialId!));
+    return await this.endRestored();
+  }
+
+  /**
+   * restore, once the providers show the old credential can come back; otherwise the operator is told why and the
+   * rotation stays where it was. A cancel that cannot restore ends the rotation `failed`, saying so.
+   */
+  async restoreIfAllowed(cancelled: boolean): Promise<RotationStatus | undefined> {
+    const oldId = this.status.oldCredentialId!;
+    const refusal = await CancellationScope.nonCancellable(async () => {
+      try {
+        const blocker = restoreBlocker(await this.survey(this.source), oldId);
+        if (blocker) return blocker;
+        await this.reinstate(this.source, oldId);
+        return undefined;
+      } catch (err) {
+        return `re-enabling ${oldId} failed: ${rootMessage(err)}`;
+      }
+    });
+    if (refusal === undefined) return await this.endRestored();
+    if (cancelled) throw this.rotation.failAfterWindow(`the rotation was cancelled, but ${oldId} could not be restored: ${refusal}`, 'RestoreImpossible');
+    this.rotation.refuse(`restore refused: ${refusal}. ${this.nextSteps()}`);
+    return undefined;
+  }
+
+  /**
+   * deleting, once the providers show every consumer holds the new credential and it works; otherwise a delete-now is
+   * refused, and the window's end waits in needs-attention for an operator (or ends `failed` with nothing left to delete).
+   */
+  async deleteIfAllowed(askedByOperator: boolean): Promise<RotationStatus | undefined> {
+    let blockers: string[];
+    let world: WorldSurvey | undefined;
+    try {
+      world = await this.survey(askedByOperator ? this.source : this.finalSource, askedByOperator ? providerCall : eventualDeletion);
+      blockers = deletionBlockers(world, { oldId: this.status.oldCredentialId!, newId: this.status.newCredentialId!, oldStaysActive: retiredStaysActive(this.request.source, this.request.recoveryWindowDays) });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      blockers = [`the rotator could not read the providers to check: ${rootMessage(err)}`];
+    }
+    if (blockers.length === 0) return await this.deleteOld();
+    if (askedByOperator) {
+      this.rotation.refuse(`delete-now refused: ${blockers.join('; ')}. ${this.nextSteps()}`);
+      return undefined;
+    }
+    if (world?.subjectExists === false) throw this.rotation.failAfterWindow(`the recovery window ended, but ${blockers[0]}: there is nothing left to delete or restore`, 'SubjectGone');
+    this.rotation.needsAttention(blockers);
+    return undefined;
+  }
+
+  private nextSteps(): string {
+    return `The rotation is still in ${this.status.phase}; nothing was changed.`;
+  }
+
+  private async endRestored(): Promise<RotationStatus> {
+    this.status.restoredAt = new Date().toISOString();
     this.rotation.scheduleDeletion(null);
     return await this.rotation.end('restored');
+  }
+
+  /** What the providers hold now of this rotation's credentials and consumers. */
+  private async survey(source: Source, options = providerCall): Promise<WorldSurvey> {
+    const oldId = this.status.oldCredentialId!;
+    const newId = this.status.newCredentialId!;
+    const { subjectExists, states } = await source.credentialStates({ source: this.request.source, credentialIds: [oldId, newId] });
+    const consumers: WorldSurvey['consumers'] = [];
+    for (const [i, consumer] of this.request.consumers.entries()) {
+      const state = this.rotation.consumer(i);
+      const reading = await this.consumer(consumer, options).readConsumer({ consumer, credentialsId: state.credentialsId });
+      state.holds = reading.exists ? reading.holds : null;
+      consumers.push({ consumer: state.consumer, where: state.credentialsId, exists: reading.exists, holds: state.holds });
+    }
+    return { subjectExists, old: states[oldId] ?? 'gone', new: states[newId] ?? 'gone', consumers };
   }
 
   /** deleting: the old credential, and each consumer's old home where it moved to a new one. */
@@ -163,6 +235,7 @@ export class RotationPhases {
     try {
       await CancellationScope.nonCancellable(async () => {
         await this.finalSource.destroyCredential({ source, credentialId: oldId });
+        this.status.deletedAt = new Date().toISOString();
         for (const [i, consumer] of this.request.consumers.entries()) {
           const state = this.rotation.consumer(i);
           // a consumer that moved to a new home (a versioned set) leaves the old one holding the deleted credential

@@ -3,7 +3,7 @@
  * preflight → creating → verifying → registering → deactivating → pending-deletion → deleting → completed,
  * or compensating → failed, or restored. Deterministic: no I/O here, only activities, timers and state.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 // schemas.ts, not model.ts: the request schema is built to parse the input, then dropped (model.ts would keep one copy
 // of every schema in each cached rotation)
 import { defineRotationSchemas, type RotationRequest, type RotationRequestInput, type RotationStatus } from '../rotation/schemas';
@@ -33,8 +33,17 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
 
   // a durable timer that outlives worker and server restarts
   rotation.enter('pending-deletion');
-  if ((await rotation.awaitWindowEnd()) === 'restore') return await phases.restore();
-  return await phases.deleteOld();
+  let { action, cancelled } = await rotation.awaitAction();
+  if (!patched('world-checked-before-acting')) {
+    // rotations from before the check act as they always did
+    return action === 'restore' ? await phases.restore() : await phases.deleteOld();
+  }
+  // the providers are read before anything is deleted or restored: a refused action leaves the rotation where it was
+  for (;;) {
+    const ending = action === 'restore' ? await phases.restoreIfAllowed(cancelled) : await phases.deleteIfAllowed(action === 'delete-now');
+    if (ending) return ending;
+    ({ action, cancelled } = await rotation.awaitAction());
+  }
 }
 
 function parseRequest(input: RotationRequestInput): RotationRequest {

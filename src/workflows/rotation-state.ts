@@ -36,6 +36,8 @@ export class RotationState {
   readonly status: RotationStatus;
   /** what an operator asked for during the recovery window */
   requested: OperatorAction | undefined;
+  /** why the world refused the last request: its update answers with this, and the rotation stays where it was */
+  private refusal: string | undefined;
   /** undo steps, newest first; each reads the providers before acting so it never cuts a consumer off */
   private undoSteps: UndoStep[] = [];
 
@@ -122,20 +124,51 @@ export class RotationState {
     return TERMINAL_PHASES.includes(this.status.phase);
   }
 
-  /** Waits for the end of the window, or for an operator's request; cancelling in the window counts as `restore`. */
-  async awaitWindowEnd(): Promise<OperatorAction | undefined> {
+  /**
+   * Waits for an operator's request, and in the window for its end too (undefined). Cancelling counts as `restore`:
+   * the safe reading of "stop" keeps the old credential.
+   */
+  async awaitAction(): Promise<{ action: OperatorAction | undefined; cancelled: boolean }> {
     try {
-      await condition(() => this.requested !== undefined, Date.parse(this.status.deleteAt!) - Date.now());
+      // at least 1 ms: a timer of 0 would never fire (a refusal that took until deleteAt comes straight back here)
+      if (this.status.phase === 'pending-deletion') await condition(() => this.requested !== undefined, Math.max(1, Date.parse(this.status.deleteAt!) - Date.now()));
+      else await condition(() => this.requested !== undefined);
     } catch (err) {
-      // cancelling a rotation in its window keeps the old credential: the safe reading of "stop"
       if (!isCancellation(err)) throw err;
       this.requested = 'restore';
+      return { action: 'restore', cancelled: true };
     }
-    return this.requested;
+    return { action: this.requested, cancelled: false };
+  }
+
+  /** The world refused the operator's request: its update answers with why, and the rotation stays where it was. */
+  refuse(reason: string): void {
+    this.refusal = reason;
+    this.requested = undefined;
+  }
+
+  /** The window is over but the old credential must not be deleted: wait for an operator, saying why and what to do. */
+  needsAttention(blockers: string[]): void {
+    const id = this.status.rotationId;
+    this.status.problem =
+      `the recovery window ended at ${this.status.deleteAt} but ${this.status.oldCredentialId} was not deleted: ${blockers.join('; ')}. ` +
+      `Put things right and run 'rotator delete-now ${id} --yes', or run 'rotator restore ${id}' to put ${this.status.oldCredentialId} back in use.`;
+    this.status.problemType = 'DeletionRefused';
+    this.enter('needs-attention');
+  }
+
+  /** Ends the rotation `failed` for a reason found after the window (nothing left to delete or restore). */
+  failAfterWindow(problem: string, type: string): ApplicationFailure {
+    this.status.problem = problem;
+    this.status.problemType = type;
+    this.enter('failed');
+    return ApplicationFailure.nonRetryable(problem, type, this.status);
   }
 
   /** Ends the rotation in `phase` once every update handler has answered (a cancel that led here must not undo it). */
   async end(phase: 'completed' | 'restored'): Promise<RotationStatus> {
+    this.status.problem = null;
+    this.status.problemType = null;
     this.enter(phase);
     await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
     return this.status;
@@ -188,12 +221,19 @@ export class RotationState {
 
   private async request(action: OperatorAction): Promise<RotationStatus> {
     this.requested = action;
-    await condition(() => this.finished);
+    await condition(() => this.finished || this.refusal !== undefined);
+    if (this.refusal !== undefined && !this.finished) {
+      const reason = this.refusal;
+      this.refusal = undefined;
+      throw ApplicationFailure.nonRetryable(reason, 'ActionRefused', this.status);
+    }
     return this.status;
   }
 
   private assertActionAllowed(action: OperatorAction): void {
-    if (this.status.phase !== 'pending-deletion') throw new Error(`${action} is only possible while the rotation is in pending-deletion; it is in ${this.status.phase}`);
+    if (this.status.phase !== 'pending-deletion' && this.status.phase !== 'needs-attention') {
+      throw new Error(`${action} is only possible while the rotation is in pending-deletion or needs-attention; it is in ${this.status.phase}`);
+    }
     if (this.requested) throw new Error(`${this.requested} was already requested for this rotation`);
   }
 }

@@ -20,6 +20,7 @@ export const awsIamAccessKey = defineSource({
   subject: (s) => `arn:aws:iam::${s.accountId}:user/${s.userName}`,
   defaultRecoveryWindowDays: 30,
   retiredNote: (at) => `deactivated ${at}`,
+  retiredStaysActive: () => false,
   // the field names the AWS SDKs' credential objects use
   credential: {
     type: 'aws-access-key',

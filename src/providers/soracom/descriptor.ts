@@ -36,6 +36,7 @@ export const soracomAuthKey = defineSource({
   defaultRecoveryWindowDays: 7,
   // SORACOM cannot disable an AuthKey: say that it still logs in rather than call it deactivated
   retiredNote: (at) => `the worker stopped using it ${at}; it logs in until it is deleted`,
+  retiredStaysActive: () => true,
   // the body of SORACOM's POST /auth
   credential: { type: 'auth-key', holding: 'a SORACOM AuthKey', secretFields: ['authKey'], json: { idField: 'authKeyId', secretField: 'authKey' }, secretShape: /\bsecret-[A-Za-z0-9-]{8,}/g },
 });

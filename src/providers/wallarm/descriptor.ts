@@ -32,5 +32,7 @@ export const wallarmApiToken = defineSource({
   // Wallarm deletes a disabled token a week after disabling it: a 7-day window is the one it keeps restorable as is
   defaultRecoveryWindowDays: 7,
   retiredNote: (at) => `deactivated ${at}`,
+  // a window longer than Wallarm's week keeps the old token enabled, expiring at the window's end
+  retiredStaysActive: (days) => days > 7,
   credential: { type: 'api-token', holding: 'a Wallarm API token', secretFields: ['token'] },
 });
