@@ -18,7 +18,9 @@ MOTO_MIN_MINOR=2                    # accept a preinstalled moto 5.x with x >= 2
 COMPOSE_VERSION=1.29.2              # docker-compose: `config` resolves and validates the file without an engine
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-tools="$root/.tools"
+mkdir -p "$root/.tools"
+# the physical path: links made through a symlinked .tools (a worktree sharing another's) must not depend on that worktree
+tools="$(cd "$root/.tools" && pwd -P)"
 venv="$tools/venv"
 bin="$tools/bin"
 mkdir -p "$bin"
