@@ -24,6 +24,8 @@ export interface SoracomSandboxOptions {
   readonly revokeSessionsOnAuthKeyDelete?: boolean;
   /** Test hook: AuthKeys whose `/auth` is refused with 401 (a key SORACOM does not accept, or not yet). */
   readonly authFails?: (authKeyId: string) => boolean;
+  /** HS256 key of the JWT-shaped API tokens `/auth` issues (sandbox/soracom/api-token.ts); random per sandbox by default. */
+  readonly tokenSigningSecret?: string;
   /** Milliseconds since the epoch; tests move it to expire tokens and refresh rate-limit windows. */
   readonly now?: () => number;
   /** Test hook: SAM permissions the sandbox does not model; return true to deny `METHOD /path` with SORACOM's 403 AUM0017. */
@@ -57,7 +59,7 @@ const apiErrors: ApiErrors<SoracomApiError> = { type: SoracomApiError, internal:
 export async function startSoracomSandbox(options: SoracomSandboxOptions): Promise<SoracomSandbox> {
   const now = options.now ?? Date.now;
   const tokenErrorStatus = options.tokenErrorStatus ?? 400;
-  const store = new SoracomStore(options.operators, now);
+  const store = new SoracomStore(options.operators, now, options.tokenSigningSecret);
   const limiter = new RateLimiter(options.rateLimits ?? {}, now);
   const routes = soracomRoutes({
     store,
