@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { answerOrError, header, parseJson, routeTable, startJsonServer, type ApiErrors } from '../http-server';
+import { authKeyRoutes } from './auth-key-routes';
 import { SoracomApiError, soracomErrors, type TokenErrorStatus } from './errors';
 import { RateLimiter, rateLimitHeaders, type RateLimits } from './rate-limits';
 import { soracomRoutes, type Reply, type Route } from './routes';
@@ -68,6 +69,8 @@ export async function startSoracomSandbox(options: SoracomSandboxOptions): Promi
     revokeSessionsOnAuthKeyDelete: options.revokeSessionsOnAuthKeyDelete ?? false,
     authFails: options.authFails,
   });
+  // the spec's other AuthKey operations, with the same cap and session rule
+  routes.push(...authKeyRoutes({ store, authKeysPerUser: options.authKeysPerUser ?? 2, revokeSessionsOnAuthKeyDelete: options.revokeSessionsOnAuthKeyDelete ?? false }));
   const findRoute = routeTable(routes);
   const exchanges: RecordedExchange[] = [];
 
