@@ -135,6 +135,17 @@ describe('soracom-cli profiles', () => {
     expect(soracomConfigFromEnv({ SORACOM_PROFILE_DIR: dir, SORACOM_PROFILE: 'console', ...keys })).toMatchObject({ endpoint: 'https://g.api.soracom.io/v1', authKeyId: 'keyId-env' });
   });
 
+  it('takes a profile file as SORACOM_AUTH_KEY_FILE, re-read for every login, with SORACOM_PROFILE giving its endpoint', () => {
+    const file = profile('self', { coverageType: 'g', authKeyId: 'keyId-self', authKey: 'secret-self-authkey', operatorId: 'OP0012345678' });
+    expect(soracomConfigFromEnv({ SORACOM_PROFILE_DIR: dir, SORACOM_PROFILE: 'self', SORACOM_AUTH_KEY_FILE: file })).toEqual({
+      endpoint: 'https://g.api.soracom.io/v1',
+      authKeyId: 'keyId-self',
+      authKey: 'secret-self-authkey',
+      authKeyFile: file,
+      origin: { endpoint: `the coverageType of SORACOM profile 'self' (${file})` },
+    });
+  });
+
   it('names the file and the field of every problem, never a value from it', () => {
     const secrets = ['secret-p-authkey', 'console-password-value', 'secret-cmd'];
     const problem = (name: string, content: unknown, mode?: number) => {
