@@ -39,5 +39,6 @@ describe('Wallarm configuration: Wallarm conventions', () => {
     );
     expect(() => wallarmConfigFromEnv({ ...token, WALLARM_API_HOST: 'ftp://api.wallarm.com' })).toThrow(/WALLARM_API_HOST must be a URL such as https:\/\/us1.api.wallarm.com or a host such as us1.api.wallarm.com/);
     expect(() => wallarmConfigFromEnv({ ...token, WALLARM_API_HOST: 'ftp://api.wallarm.com' })).not.toThrow(/rotator-token-value/);
+    expect(() => wallarmConfigFromEnv({ ...token, WALLARM_CLOUD: 'toString' })).toThrow(/WALLARM_CLOUD must be 'us1', 'eu' or 'me1'/);
   });
 });

@@ -55,7 +55,7 @@ export function soracomProfileDir(env: NodeJS.ProcessEnv): string {
   return path.resolve(env.SORACOM_PROFILE_DIR || path.join(env.HOME || os.homedir(), '.soracom'));
 }
 
-/** The file of profile `name`; undefined when the rotator would look elsewhere than soracom-cli does. */
+/** The file of profile `name`; a name soracom-cli would rewrite is refused, so the rotator never reads another file than it. */
 export function soracomProfileFile(name: string, env: NodeJS.ProcessEnv): string {
   // soracom-cli rewrites any other character (sanitize.BaseName: '.', '/', ' ', '_' … become '-'): refuse rather than guess
   if (!/^[A-Za-z0-9-]+$/.test(name)) {

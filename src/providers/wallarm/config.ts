@@ -44,7 +44,7 @@ const WallarmEnv = z.object({
   WALLARM_API_TOKEN: z.string().refine((v) => v.trim() !== '', { error: 'WALLARM_API_TOKEN is empty' }),
   WALLARM_CLOUD: z
     .string()
-    .transform((v) => CLOUD_NAMES[v.trim().toLowerCase()])
+    .transform((v) => (Object.hasOwn(CLOUD_NAMES, v.trim().toLowerCase()) ? CLOUD_NAMES[v.trim().toLowerCase()] : undefined))
     .refine((v) => v !== undefined, { error: "WALLARM_CLOUD must be 'us1', 'eu' or 'me1' (Wallarm's us, eu1 and me are taken too)" })
     .optional(),
   WALLARM_API_HOST: z
