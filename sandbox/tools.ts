@@ -1,14 +1,21 @@
 import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
-/** The three real servers the suite runs against, provided by scripts/bootstrap-tools.sh. */
-export type ToolName = 'temporal' | 'temporal-test-server' | 'moto_server';
+/**
+ * The real servers the suite runs against, and the official clients it checks the emulators with, provided by
+ * scripts/bootstrap-tools.sh. `huaweicloud-python` is a Python that imports Huawei's CSMS SDK (its own venv).
+ */
+export type ToolName = 'temporal' | 'temporal-test-server' | 'moto_server' | 'huaweicloud-python';
 
 const overrides: Record<ToolName, string> = {
   temporal: 'ROTATOR_TEMPORAL_CLI',
   'temporal-test-server': 'ROTATOR_TEMPORAL_TEST_SERVER',
   moto_server: 'ROTATOR_MOTO_SERVER',
+  'huaweicloud-python': 'ROTATOR_HUAWEICLOUD_PYTHON',
 };
+
+// a venv is recognised from the path its python is started by: resolving the link would leave the venv
+const runByGivenPath: ReadonlySet<ToolName> = new Set(['huaweicloud-python']);
 
 // sandbox/ sits right below the project root (it runs from a checkout, never from lib/)
 export const projectRoot = path.resolve(__dirname, '..');
@@ -28,5 +35,5 @@ export function toolPath(name: ToolName): string {
   } catch {
     throw new Error(`Required tool '${name}' at ${candidate} is not executable. Delete .tools/ and run 'npm run tools'.`);
   }
-  return realpathSync(candidate);
+  return runByGivenPath.has(name) ? path.resolve(candidate) : realpathSync(candidate);
 }

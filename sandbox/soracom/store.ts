@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { issueApiToken } from './api-token';
 import { soracomErrors, type TokenErrorStatus } from './errors';
 
 export interface AuthKeySeed {
@@ -56,6 +57,8 @@ export class SoracomStore {
   constructor(
     seeds: readonly OperatorSeed[],
     private readonly now: () => number,
+    /** HS256 key of the JWT-shaped API tokens */
+    private readonly tokenSigningSecret: string = randomBytes(32).toString('base64url'),
   ) {
     const created = this.unixSeconds();
     const records = (keys: readonly AuthKeySeed[] = []) =>
@@ -82,12 +85,13 @@ export class SoracomStore {
         const key = keys.get(authKeyId);
         if (key === undefined || key.authKey !== authKey) continue;
         key.lastUsedDateTime = this.unixSeconds();
+        const expiresAt = this.now() + tokenTimeoutSeconds * 1000;
         const session: Session = {
           apiKey: `api-${randomUUID()}`,
-          token: randomBytes(48).toString('base64url'),
+          token: issueApiToken({ operatorId: operator.operatorId, issuedAt: this.now(), expiresAt }, this.tokenSigningSecret),
           operatorId: operator.operatorId,
           ...(userName === undefined ? {} : { userName }),
-          expiresAt: this.now() + tokenTimeoutSeconds * 1000,
+          expiresAt,
           authKeyId,
         };
         this.sessions.set(session.apiKey, session);

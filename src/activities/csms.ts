@@ -34,9 +34,9 @@ function csmsConsumer(consumer: ConsumerSpec) {
   return consumer;
 }
 
-function pendingDeletion(secret: Secret, projectId: string): Error {
+function pendingDeletion(secretName: string, secret: Secret, projectId: string): Error {
   const at = typeof secret.scheduled_delete_time === 'number' ? ` on ${new Date(secret.scheduled_delete_time < 1e12 ? secret.scheduled_delete_time * 1000 : secret.scheduled_delete_time).toISOString()}` : '';
-  return rejectRequest('CsmsSecretPendingDeletion', `CSMS secret '${secret.name}' is scheduled for deletion${at} (PENDING_DELETE); no change was made. ${cancelDeletionHint(secret.name, projectId)}`);
+  return rejectRequest('CsmsSecretPendingDeletion', `CSMS secret '${secretName}' is scheduled for deletion${at} (PENDING_DELETE); no change was made. ${cancelDeletionHint(secretName, projectId)}`);
 }
 
 /** `scope.csmsSecrets` limits the secrets it reads or writes, in planning and again in every later activity. */
@@ -78,7 +78,7 @@ export function createCsmsActivities(csms: CsmsClient | undefined, scope: Pick<W
         if (secret === null) {
           throw rejectRequest('CsmsUnknownSecret', `CSMS secret '${secretName}' does not exist in project ${client().projectId} (${client().region}); create it holding the current key as {"accessKeyId","secretAccessKey"} JSON, or check the --consumer name`);
         }
-        if (secret.state === 'PENDING_DELETE') throw pendingDeletion(secret, client().projectId);
+        if (secret.state === 'PENDING_DELETE') throw pendingDeletion(secretName, secret, client().projectId);
         if (secret.state !== 'ENABLED') {
           throw rejectRequest('CsmsSecretNotEnabled', `CSMS secret '${secretName}' is ${secret.state}; only an ENABLED secret can take a new version. No change was made.`);
         }
@@ -122,7 +122,7 @@ export function createCsmsActivities(csms: CsmsClient | undefined, scope: Pick<W
         const secret = await client().showSecret(secretName);
         if (secret === null) return { credentialsId: secretName, exists: false, holds: null };
         // a secret pending deletion cannot be read: say so rather than guess what it holds
-        if (secret.state === 'PENDING_DELETE') throw pendingDeletion(secret, client().projectId);
+        if (secret.state === 'PENDING_DELETE') throw pendingDeletion(secretName, secret, client().projectId);
         return reading(secretName, await readCurrent(secretName));
       });
     },

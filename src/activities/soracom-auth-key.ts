@@ -52,7 +52,7 @@ export function createSoracomAuthKeyActivities(soracom: SoracomClient): SourceAc
   /** The worker must never lose its own login: a key it still logs in with is not deleted. */
   const assertNotOwnKey = (authKeyId: string, doing: string) => {
     if (soracom.configuredAuthKeyId() !== authKeyId) return;
-    const where = soracom.authKeyFile === undefined ? 'SORACOM_AUTH_KEY_ID' : `its key file ${soracom.authKeyFile}`;
+    const where = soracom.authKeyFile === undefined ? soracom.authKeyFrom : `its key file ${soracom.authKeyFile}`;
     throw rejectRequest(
       'SoracomAuthKeyInUse',
       `this worker still logs in to SORACOM with AuthKey ${authKeyId} (${where} holds it), so the rotator does not ${doing} it: ` +
@@ -73,7 +73,7 @@ export function createSoracomAuthKeyActivities(soracom: SoracomClient): SourceAc
         if (me.userName === userName && soracom.authKeyFile === undefined) {
           throw rejectRequest(
             'SoracomSelfRotationNeedsKeyFile',
-            `'${userName}' is the SAM user this worker logs in as, and its AuthKey comes from SORACOM_AUTH_KEY_ID / SORACOM_AUTH_KEY, which the rotator cannot update. ` +
+            `'${userName}' is the SAM user this worker logs in as, and its AuthKey comes from ${soracom.authKeyFrom}, which the rotator cannot update. ` +
               `Put the key in a file ({"authKeyId","authKey"}, mode 0600), start the worker with SORACOM_AUTH_KEY_FILE=<that file> instead, and rotate with --consumer file:<that file>. No change was made.`,
           );
         }

@@ -17,9 +17,12 @@ import { startRecordingProxy, type RecordedCall, type RecordingProxy } from './r
  * - `state` has `maxLength: 8`, yet its own list of values includes PENDING_DELETE (14): the length is dropped;
  * - `kms_key_id` must be a dashed UUID, yet every example shows 32 hex digits: both forms are allowed;
  * - `X-Auth-Token` is marked required, yet the docs say it is optional with AK/SK signing: either must be present;
+ * - DeleteSecretForSchedule's body and its `recovery_window_in_days` are marked required, yet the field defaults to 30
+ *   and Huawei's SDK sends no body when given none: both may be left out;
  * - parameter patterns are unanchored (`v[0-9]{1,10}|latest`), as JSON Schema patterns are.
  */
 const specDir = path.resolve(__dirname, '../../../shared/specs/csms/api-explorer');
+const DAY_MS = 86_400_000;
 
 interface Parameter {
   in: 'header' | 'path' | 'query' | 'body';
@@ -59,6 +62,8 @@ const OPERATIONS = [
   'DeleteSecretStage',
   'DeleteSecretForSchedule',
   'RestoreSecret',
+  'UpdateVersion',
+  'UpdateSecret',
 ] as const;
 
 function loadOperation(name: string): OperationSpec {
@@ -83,6 +88,7 @@ function withoutQuirks(node: unknown, key?: string): unknown {
     out[k] = withoutQuirks(v, k);
   }
   if (key === 'scheduled_delete_time') out.type = ['integer', 'null'];
+  if (key === 'DeleteSecretForScheduleRequestBody') delete out.required;
   if (key === 'kms_key_id' && typeof out.pattern === 'string') out.pattern = `${out.pattern}|^[0-9a-f]{32}$`;
   return out;
 }
@@ -111,6 +117,22 @@ describe('CSMS client and sandbox against the API Explorer definitions', () => {
     return { ...test, proxy, csms: test.client({ endpoint: proxy.endpoint }) };
   }
 
+  /** A request of our own making through the proxy, signed (or not, or wrongly), for what the client never sends. */
+  const sender =
+    (endpoint: string) =>
+    (method: string, pathname: string, body?: object, auth: 'signed' | 'none' | 'wrong' = 'signed') => {
+      const url = `${endpoint}/v1/${projectId}${pathname}`;
+      const headers =
+        auth === 'none'
+          ? { 'Content-Type': 'application/json;charset=UTF-8' }
+          : signRequest(
+              { method, url, headers: { 'Content-Type': 'application/json;charset=UTF-8' }, ...(body === undefined ? {} : { body }) },
+              auth === 'wrong' ? { ...rotatorKey, secretKey: 'wrong' } : rotatorKey,
+              new Date(),
+            );
+      return fetch(url, { method, headers, body: bodyText(body) });
+    };
+
   function operationOf(call: RecordedCall): { spec: OperationSpec; params: Record<string, string> } {
     for (const spec of operations) {
       const match = spec.pattern.exec(call.path);
@@ -124,7 +146,7 @@ describe('CSMS client and sandbox against the API Explorer definitions', () => {
     const problems: string[] = [];
     for (const p of spec.operation.parameters) {
       if (p.in === 'body') {
-        if (p.required && call.body === undefined) problems.push('body missing');
+        if (p.required && call.body === undefined && spec.name !== 'DeleteSecretForSchedule') problems.push('body missing');
         else if (call.body !== undefined && p.schema !== undefined) {
           const validate = validator(spec, 'request', p.schema);
           if (!validate(call.body)) problems.push(...(validate.errors ?? []).map((e) => `body${e.instancePath} ${e.message ?? ''}`));
@@ -188,7 +210,9 @@ describe('CSMS client and sandbox against the API Explorer definitions', () => {
       ShowSecret: SecretResponse,
       DeleteSecretForSchedule: SecretResponse,
       RestoreSecret: SecretResponse,
+      UpdateSecret: SecretResponse,
       CreateSecretVersion: VersionMetadataResponse,
+      UpdateVersion: VersionMetadataResponse,
       ListSecretVersions: VersionsResponse,
       ShowSecretVersion: VersionResponse,
       ShowSecretStage: StageResponse,
@@ -234,18 +258,7 @@ describe('CSMS client and sandbox against the API Explorer definitions', () => {
   it('the sandbox refuses what the definitions forbid, with their error body, before any change', async () => {
     const { sandbox, proxy } = await recorded({ requestsPerSecond: 50 });
     sandbox.seedSecret(projectId, 'app-aws', { secretString: awsValue('AKIAOLD', 'old-secret') });
-    const send = (method: string, pathname: string, body?: object, auth: 'signed' | 'none' | 'wrong' = 'signed') => {
-      const url = `${proxy.endpoint}/v1/${projectId}${pathname}`;
-      const headers =
-        auth === 'none'
-          ? { 'Content-Type': 'application/json;charset=UTF-8' }
-          : signRequest(
-              { method, url, headers: { 'Content-Type': 'application/json;charset=UTF-8' }, ...(body === undefined ? {} : { body }) },
-              auth === 'wrong' ? { ...rotatorKey, secretKey: 'wrong' } : rotatorKey,
-              new Date(),
-            );
-      return fetch(url, { method, headers, body: bodyText(body) });
-    };
+    const send = sender(proxy.endpoint);
     const expectError = async (response: Promise<Response>, status: number, code: string) => {
       const answer = await response;
       expect({ status: answer.status, body: (await answer.json()) as unknown }).toEqual({ status, body: expect.objectContaining({ error_code: code }) });
@@ -255,7 +268,10 @@ describe('CSMS client and sandbox against the API Explorer definitions', () => {
     await expectError(send('POST', '/secrets', { name: 'two-values', secret_string: 'x', secret_binary: 'eA==' }), 400, 'CSMS.0002');
     await expectError(send('POST', '/secrets/app-aws/versions', { secret_string: 'x', version_stages: Array.from({ length: 13 }, (_, i) => `S${i}`) }), 400, 'CSMS.0002');
     await expectError(send('POST', '/secrets/app-aws/scheduled-deleted-tasks/create', { recovery_window_in_days: 31 }), 400, 'CSMS.0002');
-    await expectError(send('POST', '/secrets/app-aws/scheduled-deleted-tasks/create', {}), 400, 'CSMS.0002');
+    await expectError(send('POST', '/secrets/app-aws/scheduled-deleted-tasks/create', { recovery_window_in_days: 6 }), 400, 'CSMS.0002');
+    await expectError(send('GET', '/secrets/app-aws/versions/NO_SUCH_STAGE'), 400, 'CSMS.0005');
+    await expectError(send('PUT', '/secrets/app-aws/versions/v1', {}), 400, 'CSMS.0002');
+    await expectError(send('PUT', '/secrets/app-aws', { description: 'x'.repeat(2049) }), 400, 'CSMS.0002');
     await expectError(send('PUT', '/secrets/app-aws/stages/SYSCURRENT', { version_id: 'v7' }), 400, 'CSMS.0005');
     await expectError(send('DELETE', '/secrets/app-aws/stages/SYSCURRENT'), 400, 'CSMS.0105');
     await expectError(send('POST', '/secrets/app-aws/scheduled-deleted-tasks/cancel'), 400, 'CSMS.0108');
@@ -267,5 +283,56 @@ describe('CSMS client and sandbox against the API Explorer definitions', () => {
     proxy.calls.forEach((call) => expectResponseMatchesSpec(call));
     // nothing was half-done: the refused version and stage requests changed nothing before the delete
     expect(sandbox.exchanges().filter((e) => e.status === 200).map((e) => e.operation)).toEqual(['DeleteSecret']);
+  });
+
+  it('serves what Huawei’s SDK sends: stage names as version ids, a scheduled deletion with no body (30 days), UpdateVersion and UpdateSecret', async () => {
+    const { csms, proxy, clock } = await recorded();
+    await csms.createSecret('app-aws', awsValue('AKIAOLD', 'old-secret'));
+    await csms.createSecretVersion('app-aws', awsValue('AKIANEW', 'new-secret'));
+    await csms.updateSecretStage('app-aws', 'APPROVED', 'v1');
+    const send = sender(proxy.endpoint);
+    const answer = async (response: Promise<Response>) => {
+      const r = await response;
+      return { status: r.status, body: (await r.json()) as unknown };
+    };
+    const version = (id: string, value: string) => ({
+      status: 200,
+      body: { version: { secret_string: value, version_metadata: expect.objectContaining({ id }) as unknown } },
+    });
+    const expireTime = clock.now() + 90 * DAY_MS;
+    const secret = (fields: object) => ({ status: 200, body: { secret: expect.objectContaining(fields) as unknown } });
+
+    // ShowSecretVersion: a stage name, system or custom, stands for the version that holds it
+    expect(await answer(send('GET', '/secrets/app-aws/versions/SYSCURRENT'))).toEqual(version('v2', awsValue('AKIANEW', 'new-secret')));
+    expect(await answer(send('GET', '/secrets/app-aws/versions/SYSPREVIOUS'))).toEqual(version('v1', awsValue('AKIAOLD', 'old-secret')));
+    expect(await answer(send('GET', '/secrets/app-aws/versions/APPROVED'))).toEqual(version('v1', awsValue('AKIAOLD', 'old-secret')));
+    // UpdateVersion, by id and by stage name
+    expect(await answer(send('PUT', '/secrets/app-aws/versions/v2', { expire_time: expireTime }))).toEqual({
+      status: 200,
+      body: { version_metadata: expect.objectContaining({ id: 'v2', expire_time: expireTime, version_stages: ['SYSCURRENT'] }) },
+    });
+    expect(await answer(send('PUT', '/secrets/app-aws/versions/SYSPREVIOUS', { expire_time: expireTime + 1000 }))).toEqual({
+      status: 200,
+      body: { version_metadata: expect.objectContaining({ id: 'v1', expire_time: expireTime + 1000 }) },
+    });
+    // UpdateSecret: metadata only
+    expect(await answer(send('PUT', '/secrets/app-aws', { description: 'rotated', kms_key_id: '0d0466b0-e727-4d9c-b35d-f84bb474a37f' }))).toEqual(
+      secret({ name: 'app-aws', description: 'rotated', kms_key_id: '0d0466b0-e727-4d9c-b35d-f84bb474a37f', state: 'ENABLED' }),
+    );
+    await expect(csms.showSecretVersion('app-aws', 'SYSCURRENT')).resolves.toMatchObject({ secret_string: awsValue('AKIANEW', 'new-secret') });
+    // DeleteSecretForSchedule without a body, and with an empty one: the documented default of 30 days
+    expect(await answer(send('POST', '/secrets/app-aws/scheduled-deleted-tasks/create'))).toEqual(secret({ state: 'PENDING_DELETE', scheduled_delete_time: clock.now() + 30 * DAY_MS }));
+    // pending deletion: no metadata or version update
+    expect(await answer(send('PUT', '/secrets/app-aws', { description: 'late' }))).toEqual({ status: 400, body: expect.objectContaining({ error_code: 'CSMS.0107' }) });
+    expect(await answer(send('PUT', '/secrets/app-aws/versions/v2', { expire_time: expireTime }))).toEqual({ status: 400, body: expect.objectContaining({ error_code: 'CSMS.0107' }) });
+    await csms.cancelDeletion('app-aws');
+    expect(await answer(send('POST', '/secrets/app-aws/scheduled-deleted-tasks/create', {}))).toEqual(secret({ state: 'PENDING_DELETE', scheduled_delete_time: clock.now() + 30 * DAY_MS }));
+
+    proxy.calls.forEach(expectRequestMatchesSpec);
+    const undocumented = proxy.calls.map(expectResponseMatchesSpec).filter((label) => label !== undefined);
+    expect(undocumented).toEqual([]);
+    expect(new Set(proxy.calls.map((call) => operationOf(call).spec.name))).toEqual(
+      new Set(['CreateSecret', 'CreateSecretVersion', 'UpdateSecretStage', 'ShowSecretVersion', 'UpdateVersion', 'UpdateSecret', 'DeleteSecretForSchedule', 'RestoreSecret']),
+    );
   });
 });

@@ -132,4 +132,73 @@ describe('SORACOM client and sandbox against the official OpenAPI spec', () => {
     // 401 on auth is documented (without a body schema); the rest are gateway answers the spec never lists
     expect([...new Set(undocumented)].sort()).toEqual(['auth 400', 'listCredentials 400', 'listCredentials 429', 'listUserAuthKeys 400']);
   });
+
+  it('a client that takes the operator id from the token, as soracom-cli does, reaches every auth-key route of the spec', async () => {
+    const { proxy } = await recorded();
+    const call = async (method: string, pathname: string, headers: Record<string, string> = {}, body?: object) => {
+      const res = await fetch(`${proxy.endpoint}${pathname}`, {
+        method,
+        headers: { 'Content-Type': 'application/json', ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as unknown };
+    };
+
+    const auth = (await call('POST', '/auth', {}, { authKeyId: rotator.authKeyId, authKey: rotator.authKey })).body as { apiKey: string; token: string };
+    const fromToken = operatorIdFromToken(auth.token);
+    expect(fromToken).toBe(operatorId);
+    const pair = { 'X-Soracom-API-Key': auth.apiKey, 'X-Soracom-Token': auth.token };
+
+    // SAM user: list, generate, get (getUserAuthKey), delete
+    const userKeys = `/operators/${fromToken}/users/${rotator.userName}/auth_keys`;
+    expect(await call('GET', userKeys, pair)).toEqual({ status: 200, body: [expect.objectContaining({ authKeyId: rotator.authKeyId })] });
+    const generated = (await call('POST', userKeys, pair)).body as { authKeyId: string; authKey: string };
+    expect(await call('GET', `${userKeys}/${generated.authKeyId}`, pair)).toEqual({ status: 200, body: { authKeyId: generated.authKeyId, createDateTime: expect.any(Number) } });
+    expect(await call('GET', `${userKeys}/${rotator.authKeyId}`, pair)).toEqual({
+      status: 200,
+      body: { authKeyId: rotator.authKeyId, createDateTime: expect.any(Number), lastUsedDateTime: expect.any(Number) },
+    });
+    expect((await call('DELETE', `${userKeys}/${generated.authKeyId}`, pair)).status).toBe(204);
+    expect(await call('GET', `${userKeys}/${generated.authKeyId}`, pair)).toEqual({ status: 404, body: flatError });
+    // the secret is shown once, at generation: never by get or list
+    expect(JSON.stringify(proxy.calls.filter((c) => c.method === 'GET').map((c) => c.responseBody))).not.toContain(generated.authKey);
+
+    // the operator's own (root) AuthKeys: list, generate (201), delete
+    const operatorKeys = `/operators/${fromToken}/auth_keys`;
+    expect(await call('GET', operatorKeys, pair)).toEqual({ status: 200, body: [] });
+    const rootKey = await call('POST', operatorKeys, pair);
+    expect(rootKey).toEqual({ status: 201, body: { authKeyId: expect.stringMatching(/^keyId-/), authKey: expect.stringMatching(/^secret-/) } });
+    const rootKeyId = (rootKey.body as { authKeyId: string }).authKeyId;
+    expect(await call('GET', operatorKeys, pair)).toEqual({ status: 200, body: [{ authKeyId: rootKeyId, createDateTime: expect.any(Number) }] });
+    expect((await call('DELETE', `${operatorKeys}/${rootKeyId}`, pair)).status).toBe(204);
+    expect(await call('DELETE', `${operatorKeys}/${rootKeyId}`, pair)).toEqual({ status: 404, body: flatError });
+    // another operator's keys stay out of reach, as with /operators//… (an empty id)
+    expect((await call('GET', `/operators/OP9999999999/users/${rotator.userName}/auth_keys`, pair)).status).toBe(403);
+
+    const operations = new Set(proxy.calls.map((c) => operationOf(c).operationId));
+    expect([...operations].sort()).toEqual(
+      ['auth', 'listUserAuthKeys', 'generateUserAuthKey', 'getUserAuthKey', 'deleteUserAuthKey', 'listOperatorAuthKeys', 'generateOperatorAuthKey', 'deleteOperatorAuthKey'].sort(),
+    );
+    proxy.calls.forEach(expectRequestMatchesSpec);
+    const undocumented = proxy.calls.map(expectResponseMatchesSpec).filter((label) => label !== undefined);
+    // a missing key on get and on the operator's delete, and another operator's keys: statuses the spec does not list
+    expect([...new Set(undocumented)].sort()).toEqual(['deleteOperatorAuthKey 404', 'getUserAuthKey 404', 'listUserAuthKeys 403']);
+  });
 });
+
+/**
+ * soracom-cli's `extractOperatorIDFromAPIToken` (generators/cmd/predefined/api_credentials.go @ bad112d): the token's
+ * second dot-separated part, base64url-decoded, parsed as JSON, then `.operator.operatorId`; '' when any step fails,
+ * which is how it came to call `/operators//users/…`.
+ */
+function operatorIdFromToken(token: string): string {
+  const parts = token.split('.');
+  if (parts.length < 2) return '';
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { operator?: { operatorId?: unknown } };
+    return typeof payload.operator?.operatorId === 'string' ? payload.operator.operatorId : '';
+  } catch {
+    return '';
+  }
+}

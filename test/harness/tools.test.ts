@@ -3,7 +3,7 @@ import { toolPath } from '../../sandbox/tools';
 import { chromiumPath } from '../support/browser';
 
 describe('tool resolution', () => {
-  it.each(['temporal', 'temporal-test-server', 'moto_server'] as const)('finds %s provided by the bootstrap script', (name) => {
+  it.each(['temporal', 'temporal-test-server', 'moto_server', 'huaweicloud-python'] as const)('finds %s provided by the bootstrap script', (name) => {
     expect(toolPath(name)).toMatch(/\S/);
   });
 

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { awsSet, operatorId, rotator, useSoracomSandbox } from './soracom-sandbox';
 
 /** The sandbox's own SORACOM behaviour, seen over raw HTTP the way any client sees it. */
@@ -21,6 +22,23 @@ describe('SORACOM sandbox', () => {
 
     const tooLong = await login(sandbox.endpoint, { ...rotator, tokenTimeoutSeconds: 172_801 });
     expect([tooLong.res.status, tooLong.body.message]).toEqual([400, expect.stringContaining('tokenTimeoutSeconds')]);
+  });
+
+  it('issues API tokens shaped as SORACOM’s: HS256 JWTs whose `operator.operatorId` claim names the operator, expiring with the pair', async () => {
+    const { sandbox, clock } = await startSandbox({ tokenSigningSecret: 'sandbox-secret' });
+    const { body: pair } = await login(sandbox.endpoint, { ...rotator, tokenTimeoutSeconds: 3600 });
+    const [header, payload, signature] = String(pair.token).split('.');
+    const decode = (part: string | undefined) => JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as unknown;
+    expect(decode(header)).toEqual({ alg: 'HS256', typ: 'JWT' });
+    const iat = Math.floor(clock.now() / 1000);
+    expect(decode(payload)).toEqual({ iss: 'soracom-sandbox', jti: expect.any(String), iat, exp: iat + 3600, operator: { operatorId } });
+    expect(signature).toBe(createHmac('sha256', 'sandbox-secret').update(`${header}.${payload}`).digest('base64url'));
+
+    // every pair gets its own token, and a JWT of the right shape that was not issued is still refused
+    const second = await login(sandbox.endpoint);
+    expect(second.body.token).not.toBe(pair.token);
+    const res = await fetch(`${sandbox.endpoint}/credentials`, { headers: { ...headersOf(pair), 'X-Soracom-Token': String(second.body.token) } });
+    expect(res.status).toBe(400);
   });
 
   it('answers 400 "invalid api key" without a known API key, and AUM0001 for a missing, wrong or expired token', async () => {

@@ -34,11 +34,11 @@ describe('Wallarm configuration', () => {
   });
 
   it('names the variable, never the token, when the configuration is wrong', () => {
-    expect(() => wallarmConfigFromEnv({ WALLARM_API_TOKEN: 'secret-value-xyz', WALLARM_CLOUD: 'us' })).toThrow(/WALLARM_CLOUD must be 'us1', 'eu' or 'me1'/);
+    expect(() => wallarmConfigFromEnv({ WALLARM_API_TOKEN: 'secret-value-xyz', WALLARM_CLOUD: 'mars' })).toThrow(/WALLARM_CLOUD must be 'us1', 'eu' or 'me1'/);
     expect(() => wallarmConfigFromEnv({ WALLARM_API_TOKEN: 'secret-value-xyz', WALLARM_API_HOST: 'not a url' })).toThrow(/WALLARM_API_HOST must be a URL/);
     expect(() => wallarmConfigFromEnv({ WALLARM_API_TOKEN: '' })).toThrow(/WALLARM_API_TOKEN is empty/);
     try {
-      wallarmConfigFromEnv({ WALLARM_API_TOKEN: 'secret-value-xyz', WALLARM_CLOUD: 'us' });
+      wallarmConfigFromEnv({ WALLARM_API_TOKEN: 'secret-value-xyz', WALLARM_CLOUD: 'mars' });
     } catch (err) {
       expect((err as Error).message).not.toContain('secret-value-xyz');
     }

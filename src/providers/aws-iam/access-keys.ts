@@ -9,7 +9,7 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { CredentialMetadata } from '../../rotation/model';
 import type { AccessKeyCredentials, AwsClients } from './clients';
-import { awsErrorName, classifyAwsError } from './errors';
+import { awsErrorName, classifyAwsError, unexpectedResponse } from './errors';
 
 /** IAM's quota: 2 access keys per user, Active or Inactive. */
 export const ACCESS_KEYS_PER_USER = 2;
@@ -19,23 +19,31 @@ export interface IamIdentity {
   account: string;
 }
 
+/** A field the rotator needs, from an answer that may lack it (an emulator or a proxy): present, or a clear failure naming it. */
+function required<T>(value: T | undefined, operation: string, field: string): T {
+  if (value === undefined || value === null || value === '') throw unexpectedResponse(operation, field);
+  return value;
+}
+
 /** Account and ARN of the credentials the rotator itself runs with. */
 export async function callerIdentity(aws: AwsClients): Promise<IamIdentity> {
+  const operation = 'sts:GetCallerIdentity (rotator credentials)';
   try {
     const out = await aws.sts.send(new GetCallerIdentityCommand({}));
-    return { arn: out.Arn ?? '', account: out.Account ?? '' };
+    return { arn: required(out.Arn, operation, 'Arn'), account: required(out.Account, operation, 'Account') };
   } catch (err) {
-    throw classifyAwsError(err, 'sts:GetCallerIdentity (rotator credentials)');
+    throw classifyAwsError(err, operation);
   }
 }
 
 /** The user's ARN and IAM path (`/` unless the user was created under one); an unknown user is a wrong request (fail fast). */
 export async function iamUser(aws: AwsClients, userName: string): Promise<{ arn: string; path: string }> {
+  const operation = `iam:GetUser ${userName}`;
   try {
     const out = await aws.iam.send(new GetUserCommand({ UserName: userName }));
-    return { arn: out.User?.Arn ?? '', path: out.User?.Path ?? '/' };
+    return { arn: required(out.User?.Arn, operation, 'User.Arn'), path: out.User?.Path ?? '/' };
   } catch (err) {
-    throw classifyAwsError(err, `iam:GetUser ${userName}`);
+    throw classifyAwsError(err, operation);
   }
 }
 
@@ -44,8 +52,12 @@ export async function userArn(aws: AwsClients, userName: string): Promise<string
   return (await iamUser(aws, userName)).arn;
 }
 
-/** All of a user's access keys, oldest first (paginated, though moto ignores Marker). */
+/**
+ * All of a user's access keys, oldest first (paginated, though moto ignores Marker). Only an `Active` key is Active: IAM's
+ * status type also has `Expired`, which authenticates no more than `Inactive` does and counts against the limit the same.
+ */
 export async function listAccessKeys(aws: AwsClients, userName: string): Promise<CredentialMetadata[]> {
+  const operation = `iam:ListAccessKeys ${userName}`;
   const keys: AccessKeyMetadata[] = [];
   let marker: string | undefined;
   try {
@@ -55,13 +67,14 @@ export async function listAccessKeys(aws: AwsClients, userName: string): Promise
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
   } catch (err) {
-    throw classifyAwsError(err, `iam:ListAccessKeys ${userName}`);
+    throw classifyAwsError(err, operation);
   }
   return keys
-    .map((k) => ({
-      id: k.AccessKeyId ?? '',
-      status: k.Status === 'Inactive' ? ('Inactive' as const) : ('Active' as const),
-      createdAt: (k.CreateDate ?? new Date(0)).toISOString(),
+    .map((k, i) => ({
+      id: required(k.AccessKeyId, operation, `AccessKeyMetadata[${i}].AccessKeyId`),
+      status: required(k.Status, operation, `AccessKeyMetadata[${i}].Status`) === 'Active' ? ('Active' as const) : ('Inactive' as const),
+      // the orphan sweep and "oldest first" read it: a missing date is not the epoch
+      createdAt: required(k.CreateDate, operation, `AccessKeyMetadata[${i}].CreateDate`).toISOString(),
     }))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }

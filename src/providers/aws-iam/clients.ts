@@ -19,13 +19,14 @@ export interface AwsClients {
 /**
  * One client per service, configured once. `maxAttempts: 1` because Temporal is the only retry layer
  * (the SDK would otherwise retry CreateAccessKey, which is not idempotent, and treat LimitExceeded as throttling).
- * Endpoints come from the SDK's standard variables (AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL).
+ * Endpoints come from the SDK's standard variables (AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL), the
+ * credentials from its default chain (environment, AWS_PROFILE with SSO or role assumption, web identity, container and
+ * instance roles), the region from its own order (AWS_REGION, then the profile's `region`) before a fallback.
  */
 export function createAwsClients(
   options: { region?: string; endpoint?: { iam?: string; sts?: string }; credentials?: AccessKeyCredentials } = {},
 ): AwsClients {
-  // IAM is a global service signed in us-east-1; STS answers in any region
-  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const region = options.region ?? sdkRegionOrFallback();
   // a hung connection must fail well inside the activity's 30 s start-to-close, so Temporal retries it
   const common = { region, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } };
   const own = options.credentials ? { credentials: options.credentials } : {};
@@ -35,6 +36,26 @@ export function createAwsClients(
     stsWithKey: (credentials) =>
       tagged(new STSClient({ ...common, credentials, ...(options.endpoint?.sts ? { endpoint: options.endpoint.sts } : {}) })),
   };
+}
+
+/**
+ * The region the SDK resolves on its own (AWS_REGION, then the `region` of the AWS_PROFILE profile in the shared config
+ * file), else AWS_DEFAULT_REGION (the AWS CLI's), else us-east-1. IAM is global but signed in its partition's region: a
+ * profile in aws-cn or aws-us-gov must keep its region, never be signed as us-east-1. Resolved once, when first needed.
+ */
+function sdkRegionOrFallback(): () => Promise<string> {
+  let resolved: Promise<string> | undefined;
+  return () =>
+    (resolved ??= (async () => {
+      const probe = new STSClient({});
+      try {
+        return await probe.config.region();
+      } catch {
+        return process.env.AWS_DEFAULT_REGION || 'us-east-1';
+      } finally {
+        probe.destroy();
+      }
+    })());
 }
 
 /** Appends the rotation and activity attempt to the User-Agent, so CloudTrail's `userAgent` names the rotation that made a call. */

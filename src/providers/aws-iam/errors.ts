@@ -61,6 +61,16 @@ export function classifyAwsError(err: unknown, operation: string, attempt = 1): 
   return new ProviderError('aws-iam', 'IamUnavailable', base, retry, opts);
 }
 
+/** An answer without a field IAM or STS documents and the rotator needs: fail fast, naming the call and the field. */
+export function unexpectedResponse(operation: string, field: string): ProviderError {
+  return new ProviderError(
+    'aws-iam',
+    'IamUnexpectedResponse',
+    `${operation}: the answer has no ${field}, which the rotator needs; check AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL_STS if an emulator or proxy answers for AWS`,
+    failFast,
+  );
+}
+
 /** AWS messages never echo secret keys, but an access-key secret is 40 base64 chars: strip anything shaped like one. */
 function redactAwsMessage(message: string): string {
   return message.replace(/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, '[redacted]');

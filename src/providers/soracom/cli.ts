@@ -39,6 +39,7 @@ interface SoracomAuthKeyOptions extends WindowOptions, FollowOptions {
   user: string;
   consumer: ConsumerSpec[];
   operator?: string;
+  soracomProfile?: string;
 }
 
 /** An AuthKey goes into a file or a CSMS secret; no SORACOM credentials type holds one. */
@@ -50,12 +51,15 @@ const collectAuthKeyConsumers = (value: string, previous: ConsumerSpec[] = []) =
   return [...previous, consumer];
 };
 
-/** The SORACOM operator to rotate in: given, or the one the SORACOM AuthKey in the operator's environment logs in to. */
-async function resolveOperator(operator: string | undefined): Promise<string> {
+/**
+ * The SORACOM operator to rotate in: given, or the one the SORACOM AuthKey in the operator's environment logs in to,
+ * or that of the soracom-cli profile named (as SORACOM_PROFILE names it: the SORACOM variables still come first).
+ */
+async function resolveOperator(operator: string | undefined, soracomProfile: string | undefined): Promise<string> {
   if (operator) return operator;
   let config;
   try {
-    config = soracomConfigFromEnv();
+    config = soracomConfigFromEnv(soracomProfile === undefined ? process.env : { ...process.env, SORACOM_PROFILE: soracomProfile });
   } catch (err) {
     throw new OperatorError(`cannot tell which SORACOM operator to use: ${(err as Error).message}. Pass --operator OP… or set the SORACOM variables.`);
   }
@@ -67,7 +71,7 @@ async function resolveOperator(operator: string | undefined): Promise<string> {
 }
 
 async function rotateSoracomAuthKey(opts: SoracomAuthKeyOptions): Promise<void> {
-  const operatorId = await resolveOperator(opts.operator);
+  const operatorId = await resolveOperator(opts.operator, opts.soracomProfile);
   await rotateAndFollow({
     source: { kind: 'soracom-auth-key', operatorId, userName: opts.user },
     consumers: opts.consumer,
@@ -83,7 +87,8 @@ export function addSoracomAuthKeyCommand(rotate: Command): void {
     .description("rotate a SORACOM SAM user's AuthKey — typically the rotator's own login — and register the new key with each consumer")
     .requiredOption('--user <samUser>', 'SAM user whose AuthKey is rotated, e.g. credential-rotator', parseWith(soracomSamUserName()))
     .addOption(consumerOption(CONSUMER_SYNTAX, collectAuthKeyConsumers).makeOptionMandatory())
-    .option('--operator <id>', 'SORACOM operator id, e.g. OP0012345678 (default: the operator your SORACOM AuthKey variables log in to)', parseWith(soracomOperatorId()))
+    .option('--operator <id>', 'SORACOM operator id, e.g. OP0012345678 (default: the operator your SORACOM AuthKey variables or soracom-cli profile log in to)', parseWith(soracomOperatorId()))
+    .option('--soracom-profile <name>', "without --operator: the soracom-cli profile whose operator to use (as SORACOM_PROFILE; the worker reads its own environment)")
     .addOption(recoveryWindowOption('days the old AuthKey is kept — and still logs in — before it is deleted', SORACOM_AUTH_KEY_DEFAULT_RECOVERY_WINDOW_DAYS))
     .addOption(pickupGraceOption('the new key before the switch is checked'));
   addFollowOptions(command).addHelpText('after', HELP).action(rotateSoracomAuthKey);

@@ -52,9 +52,14 @@ export class SoracomClient {
   private readonly sessionKey: string;
   private readonly tokenTimeoutSeconds: number;
   private readonly now: () => number;
+  /** where the AuthKey comes from, for messages: the variables, the key file or the soracom-cli profile */
+  readonly authKeyFrom: string;
+  private readonly endpointFrom: string | undefined;
 
   constructor(options: SoracomClientOptions) {
     this.endpoint = options.endpoint;
+    this.authKeyFrom = options.origin?.authKey ?? (options.authKeyFile === undefined ? 'SORACOM_AUTH_KEY_ID / SORACOM_AUTH_KEY' : `SORACOM_AUTH_KEY_FILE (${options.authKeyFile})`);
+    this.endpointFrom = options.origin?.endpoint;
     this.#key = { authKeyId: options.authKeyId, authKey: options.authKey };
     this.authKeyFile = options.authKeyFile;
     // every status is classified in one place: classifyResponse in errors.ts
@@ -147,7 +152,7 @@ export class SoracomClient {
 
   /** Logs in with another AuthKey (a new one, to verify it), uncached: who SORACOM says it belongs to. */
   async identityOfAuthKey(key: AuthKeyPair): Promise<SoracomIdentity> {
-    const action: SoracomAction = { operation: 'auth', authKeyId: key.authKeyId, endpoint: this.endpoint };
+    const action = this.action('auth', undefined, { authKeyId: key.authKeyId });
     const request: ApiRequest = { method: 'POST', url: '/auth', data: { authKeyId: key.authKeyId, authKey: key.authKey } };
     const response = await this.exchange(action, request, undefined, [key.authKey]);
     if (response.status !== 200) throw classifyResponse(action, response, [key.authKey, ...this.secrets(request, undefined)]);
@@ -161,7 +166,8 @@ export class SoracomClient {
   }
 
   private action(operation: string, tag?: string, ids: Pick<SoracomAction, 'credentialsId' | 'authKeyId'> = {}): SoracomAction {
-    return { operation, ...(tag === undefined ? {} : { permission: `${tag}:${operation}` }), ...ids, endpoint: this.endpoint };
+    const from = { authKeyFrom: this.authKeyFrom, ...(this.endpointFrom === undefined ? {} : { endpointFrom: this.endpointFrom }) };
+    return { operation, ...(tag === undefined ? {} : { permission: `${tag}:${operation}` }), ...ids, endpoint: this.endpoint, ...from };
   }
 
   private async authKeysPath(action: SoracomAction, userName: string | undefined): Promise<string> {

@@ -12,7 +12,14 @@ export interface SoracomAction {
   readonly credentialsId?: string;
   readonly authKeyId?: string;
   readonly endpoint: string;
+  /** what set the endpoint, for the operator to check: SORACOM_ENDPOINT / SORACOM_COVERAGE_TYPE unless a profile did */
+  readonly endpointFrom?: string;
+  /** what gave the AuthKey, for the operator to check: SORACOM_AUTH_KEY_ID / SORACOM_AUTH_KEY unless a file or profile did */
+  readonly authKeyFrom?: string;
 }
+
+const DEFAULT_ENDPOINT_FROM = 'SORACOM_ENDPOINT / SORACOM_COVERAGE_TYPE';
+const DEFAULT_AUTH_KEY_FROM = 'SORACOM_AUTH_KEY_ID / SORACOM_AUTH_KEY';
 
 /** The shared HTTP plumbing under SORACOM's names: transport and body failures, and what to check. */
 export const soracomHttp = new HttpProvider<SoracomAction>({
@@ -44,11 +51,19 @@ export function classifyResponse(action: SoracomAction, response: HttpAnswer, se
   if (status >= 500) return fail('SoracomUnavailable', 'SORACOM had a server-side problem; retrying.', retry);
   if (status === 401 || status === 403 || isRejectedSession(status, response.data)) {
     const permission = action.permission === undefined ? '' : ` and the SAM user's permission for ${action.permission}`;
-    return fail(status === 403 ? 'SoracomPermissionDenied' : 'SoracomAuthFailed', `Check SORACOM_AUTH_KEY_ID / SORACOM_AUTH_KEY${permission}.`);
+    return fail(status === 403 ? 'SoracomPermissionDenied' : 'SoracomAuthFailed', `Check ${action.authKeyFrom ?? DEFAULT_AUTH_KEY_FROM}${permission}.`);
+  }
+  const endpointFrom = action.endpointFrom ?? DEFAULT_ENDPOINT_FROM;
+  // SORACOM answers a wrong AuthKey with 401: POST /auth not found means the request went somewhere else than its API
+  if (status === 404 && action.operation.startsWith('auth')) {
+    return fail(
+      soracomHttp.profile.types.endpointInvalid,
+      `${action.endpoint}/auth is not SORACOM's login: the endpoint is wrong, not the AuthKey. Check ${endpointFrom}: SORACOM's API root, e.g. https://api.soracom.io (Japan) or https://g.api.soracom.io (global), with or without /v1.`,
+    );
   }
   if (status === 404) {
     const what = action.credentialsId !== undefined ? `credentials set '${action.credentialsId}'` : action.authKeyId !== undefined ? `AuthKey '${action.authKeyId}'` : 'resource';
-    return fail('SoracomNotFound', `The ${what} does not exist at ${action.endpoint}: check the id and the coverage (SORACOM_ENDPOINT / SORACOM_COVERAGE_TYPE).`);
+    return fail('SoracomNotFound', `The ${what} does not exist at ${action.endpoint}: check the id and the coverage (${endpointFrom}).`);
   }
   const hint = action.operation === 'createCredential' ? ' If the set already exists, update it instead.' : '';
   return fail('SoracomRequestRejected', `SORACOM rejected the request; retrying will not help.${hint}`);

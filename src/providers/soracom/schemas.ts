@@ -1,27 +1,40 @@
 import { z } from 'zod';
 
-/** SORACOM API wire shapes (spec components of the same names; shared/specs/soracom/soracom-api.en.yaml). */
+/**
+ * SORACOM API wire shapes (spec components of the same names; shared/specs/soracom/soracom-api.en.yaml), read as a
+ * tolerant reader: real APIs send `null` for a time never reached, leave fields out and add new ones. Only what the
+ * rotator reads is required; a field it never reads is not in a schema at all, so its shape can never fail a call.
+ */
+
+/** `null` and a missing field alike become `undefined`: the spec's optional string, as real APIs send it. */
+const optionalString = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? undefined);
 
 export const AuthResponse = z.object({
   apiKey: z.string().min(1),
   token: z.string().min(1),
   operatorId: z.string().min(1),
-  /** present only when the AuthKey belongs to a SAM user */
-  userName: z.string().optional(),
+  /** present only when the AuthKey belongs to a SAM user; `null` or absent for the operator's root user */
+  userName: optionalString,
 });
 export type AuthResponse = z.infer<typeof AuthResponse>;
 
 const unixSeconds = z.number().int();
 
+/** Read: the id, the type (preflight checks it), the description (it carries a token id) and the credentials' public fields. */
 export const CredentialsModel = z.object({
   credentialsId: z.string(),
   // a plain string: SORACOM adds types over time and a new one must not break listing every set
   type: z.string(),
-  description: z.string().optional(),
-  credentials: z.record(z.string(), z.unknown()),
-  createDateTime: unixSeconds,
-  updateDateTime: unixSeconds,
-  lastUsedDateTime: unixSeconds,
+  description: optionalString,
+  // whether SORACOM echoes secrets is unknown (provider-facts §1.3): a set whose credentials are withheld holds no known key
+  credentials: z
+    .record(z.string(), z.unknown())
+    .nullish()
+    .transform((v) => v ?? {}),
+  // createDateTime, updateDateTime, lastUsedDateTime: never read (lastUsedDateTime is null for a set never used)
 });
 export type CredentialsModel = z.infer<typeof CredentialsModel>;
 
@@ -36,10 +49,10 @@ export const CredentialsBody = z.object({
 });
 export type CredentialsBody = z.infer<typeof CredentialsBody>;
 
+/** Read: the id, and the creation time (the orphan sweep and the credential's `createdAt`). lastUsedDateTime is never read. */
 export const AuthKeyResponse = z.object({
   authKeyId: z.string(),
   createDateTime: unixSeconds,
-  lastUsedDateTime: unixSeconds.optional(),
 });
 export type AuthKeyResponse = z.infer<typeof AuthKeyResponse>;
 
@@ -47,11 +60,12 @@ export type AuthKeyResponse = z.infer<typeof AuthKeyResponse>;
 export const GeneratedAuthKey = z.object({ authKeyId: z.string().min(1), authKey: z.string().min(1) });
 export type GeneratedAuthKey = z.infer<typeof GeneratedAuthKey>;
 
-const ErrorMessage = z.object({ code: z.string(), message: z.string() });
+// the code decides what an error means (AUM0001: a refused token); a body without a message must keep it
+const ErrorMessage = z.object({ code: z.string(), message: optionalString.transform((m) => m ?? '') });
 
 /** Every observed error body is the flat `{code, message}`; the spec's `APICallError` nests it (provider-facts §1.2): accept both. */
 export const SoracomErrorBody = z.union([
   ErrorMessage,
-  z.object({ httpStatus: z.number().int().optional(), errorMessage: ErrorMessage }).transform((nested) => nested.errorMessage),
+  z.object({ httpStatus: z.number().int().nullish(), errorMessage: ErrorMessage }).transform((nested) => nested.errorMessage),
 ]);
 export type SoracomErrorBody = z.output<typeof SoracomErrorBody>;

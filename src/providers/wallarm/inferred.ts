@@ -14,16 +14,26 @@ export const inferredRoutes = {
   deleteToken: { method: 'DELETE', path: (id: number) => `/v2/api_tokens/${id}` },
 } as const;
 
-/** A token as listed: the create body's fields plus `id`, `created_at` and `shared`. No secret. */
+/**
+ * A token as listed: the create body's fields plus `id`, `created_at` and `shared`. No secret. Every field is read: the
+ * new token copies name, company, owner, permissions and type, and the lifetime comes from `created_at`/`expire_at`;
+ * no expiry and no type (`null` or absent) read as none and personal. Fields not named here pass.
+ */
 export const ApiToken = z.object({
   id: z.number().int(),
   client_id: z.number().int(),
   user_id: z.number().int(),
   realname: z.string(),
   enabled: z.boolean(),
-  expire_at: z.string().nullable().default(null),
+  expire_at: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
   permissions: z.array(z.string()),
-  shared: z.boolean().default(false),
+  shared: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? false),
   created_at: z.string(),
 });
 export type ApiToken = z.infer<typeof ApiToken>;
@@ -33,6 +43,3 @@ export interface UpdateTokenRequest {
   enabled?: boolean;
   expire_at?: string | null;
 }
-
-/** A delete answers `{"body":{"result":"deleted"}}` (W5, for other resources); 404 once gone. */
-export const DeletedBody = z.object({ body: z.object({ result: z.string() }).optional() });

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 
-/** Wallarm API wire shapes. Every JSON answer is the envelope `{status, body}` (provider-facts §3.1). */
-export const envelope = <S extends z.ZodType>(body: S) => z.object({ status: z.number().int().optional(), body });
+/**
+ * Wallarm API wire shapes, read as a tolerant reader: only what the rotator reads is required; `null`, a missing optional
+ * field and fields the docs do not name pass. Every JSON answer is the envelope `{status, body}` (provider-facts §3.1).
+ */
+export const envelope = <S extends z.ZodType>(body: S) => z.object({ status: z.number().int().nullish(), body });
 
-/** `POST /v1/user` (documented; wallarm-go `UserParams`): the caller's user id and company (`clientid`). */
+/** `POST /v1/user` (documented; wallarm-go `UserParams`): read, the caller's user id and company (`clientid`); the rest (role, permissions, e-mail…) never. */
 export const WallarmUser = z.object({
   id: z.number().int(),
   clientid: z.number().int(),
-  permissions: z.array(z.string()).default([]),
 });
 export type WallarmUser = z.infer<typeof WallarmUser>;
 
@@ -29,4 +31,4 @@ export const CreatedToken = z.object({ id: z.number().int() });
 export const TokenSecret = z.object({ secret: z.string().min(1) });
 
 /** Error bodies: `{status, body}` with a string or a field map, or `{body:{error}}` for unexpected errors (W5). */
-export const WallarmErrorBody = z.object({ status: z.number().int().optional(), body: z.unknown() });
+export const WallarmErrorBody = z.object({ status: z.number().int().nullish(), body: z.unknown() });
