@@ -6,6 +6,8 @@ import type { CredentialsRecord, OperatorRecord, Session, SoracomStore } from '.
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
+  /** e.g. `x-soracom-next-key` of a page */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 type Params = Readonly<Record<string, string>>;
@@ -13,7 +15,7 @@ type Params = Readonly<Record<string, string>>;
 /** A spec operation the sandbox serves; `template` is the spec's path, so it also names the route in rate limits. */
 export type Route = { readonly method: string; readonly template: string } & (
   | { readonly public: true; handle(params: Params, body: unknown): Reply }
-  | { readonly public: false; handle(params: Params, body: unknown, session: Session): Reply }
+  | { readonly public: false; handle(params: Params, body: unknown, session: Session, query: URLSearchParams): Reply }
 );
 
 export interface RouteOptions {

@@ -5,9 +5,11 @@ import { SoracomApiError, soracomErrors, type TokenErrorStatus } from './errors'
 import { RateLimiter, rateLimitHeaders, type RateLimits } from './rate-limits';
 import { soracomRoutes, type Reply, type Route } from './routes';
 import { SoracomStore, type AuthKeyRecord, type CredentialsRecord, type OperatorSeed } from './store';
+import { groupModel, groupRoutes, newGroup, type GroupSeed } from './groups';
 
 export type { OperatorSeed } from './store';
 export type { RateLimits } from './rate-limits';
+export type { GroupSeed } from './groups';
 
 export interface SoracomSandboxOptions {
   /** 0 (default) picks a free port */
@@ -31,6 +33,8 @@ export interface SoracomSandboxOptions {
   readonly now?: () => number;
   /** Test hook: SAM permissions the sandbox does not model; return true to deny `METHOD /path` with SORACOM's 403 AUM0017. */
   readonly denies?: (method: string, path: string) => boolean;
+  /** listGroups page size without `limit` (SORACOM's is not published; default 100) */
+  readonly groupsPerPage?: number;
 }
 
 export interface RecordedExchange {
@@ -52,6 +56,16 @@ export interface SoracomSandbox {
   exchanges(): readonly RecordedExchange[];
   /** Every API key/token pair `/auth` issued, secrets included. */
   sessions(): readonly { apiKey: string; token: string }[];
+  /** An operator's groups as listGroups answers them (the spec's `Group`), for assertions at the provider. */
+  groupsOf(operatorId: string): SandboxGroup[];
+  /** Adds a group as an operator does in the console; returns its id. */
+  addGroup(operatorId: string, seed: GroupSeed): string;
+}
+
+export interface SandboxGroup {
+  readonly groupId: string;
+  readonly tags: Record<string, string>;
+  readonly configuration: Record<string, Record<string, unknown>>;
 }
 
 const apiRoot = '/v1';
@@ -62,15 +76,18 @@ export async function startSoracomSandbox(options: SoracomSandboxOptions): Promi
   const tokenErrorStatus = options.tokenErrorStatus ?? 400;
   const store = new SoracomStore(options.operators, now, options.tokenSigningSecret);
   const limiter = new RateLimiter(options.rateLimits ?? {}, now);
-  const routes = soracomRoutes({
-    store,
-    redactSecrets: options.redactSecrets ?? false,
-    authKeysPerUser: options.authKeysPerUser ?? 2,
-    revokeSessionsOnAuthKeyDelete: options.revokeSessionsOnAuthKeyDelete ?? false,
-    authFails: options.authFails,
-  });
-  // the spec's other AuthKey operations, with the same cap and session rule
-  routes.push(...authKeyRoutes({ store, authKeysPerUser: options.authKeysPerUser ?? 2, revokeSessionsOnAuthKeyDelete: options.revokeSessionsOnAuthKeyDelete ?? false }));
+  const routes = [
+    ...soracomRoutes({
+      store,
+      redactSecrets: options.redactSecrets ?? false,
+      authKeysPerUser: options.authKeysPerUser ?? 2,
+      revokeSessionsOnAuthKeyDelete: options.revokeSessionsOnAuthKeyDelete ?? false,
+      authFails: options.authFails,
+    }),
+    // the spec's other AuthKey operations, with the same cap and session rule
+    ...authKeyRoutes({ store, authKeysPerUser: options.authKeysPerUser ?? 2, revokeSessionsOnAuthKeyDelete: options.revokeSessionsOnAuthKeyDelete ?? false }),
+    ...groupRoutes({ store, groupsPerPage: options.groupsPerPage ?? 100 }),
+  ];
   const findRoute = routeTable(routes);
   const exchanges: RecordedExchange[] = [];
 
@@ -82,7 +99,7 @@ export async function startSoracomSandbox(options: SoracomSandboxOptions): Promi
     if (!limit.allowed) throw soracomErrors.rateLimited();
   };
 
-  const answer = (req: http.IncomingMessage, rawBody: string, path: string, headers: Record<string, string>): Reply => {
+  const answer = (req: http.IncomingMessage, rawBody: string, path: string, query: URLSearchParams, headers: Record<string, string>): Reply => {
     const found = findRoute(req.method, path);
     if (found === undefined) throw soracomErrors.routeNotFound();
     const { route, params } = found;
@@ -94,7 +111,7 @@ export async function startSoracomSandbox(options: SoracomSandboxOptions): Promi
     const session = store.sessionFor(header(req, 'x-soracom-api-key'), header(req, 'x-soracom-token'), tokenErrorStatus);
     enforceRateLimit(route, session.operatorId, headers);
     if (options.denies?.(req.method ?? '', path)) throw soracomErrors.permissionDenied();
-    return route.handle(params, parseBody(rawBody), session);
+    return route.handle(params, parseBody(rawBody), session, query);
   };
 
   const server = await startJsonServer({
@@ -104,9 +121,9 @@ export async function startSoracomSandbox(options: SoracomSandboxOptions): Promi
       const url = new URL(req.url ?? '/', 'http://sandbox');
       const path = url.pathname.startsWith(`${apiRoot}/`) ? url.pathname.slice(apiRoot.length) : '';
       const headers: Record<string, string> = {};
-      const reply = answerOrError(() => answer(req, body.toString('utf8'), path, headers), apiErrors, `${req.method} ${path}`, (error): Reply => ({ status: error.status, body: error.body }));
+      const reply = answerOrError(() => answer(req, body.toString('utf8'), path, url.searchParams, headers), apiErrors, `${req.method} ${path}`, (error): Reply => ({ status: error.status, body: error.body }));
       exchanges.push({ method: req.method ?? '', path, status: reply.status });
-      return { ...reply, headers };
+      return { ...reply, headers: { ...reply.headers, ...headers } };
     },
   });
 
@@ -117,6 +134,8 @@ export async function startSoracomSandbox(options: SoracomSandboxOptions): Promi
     authKeysOf: (operatorId, userName) => [...(store.operator(operatorId).users.get(userName)?.values() ?? [])].map((k) => ({ ...k })),
     exchanges: () => [...exchanges],
     sessions: () => store.issuedSessions(),
+    groupsOf: (operatorId) => [...store.operator(operatorId).groups.values()].map((g) => groupModel(g) as SandboxGroup),
+    addGroup: (operatorId, seed) => newGroup(store, operatorId, seed).groupId,
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { issueApiToken } from './api-token';
 import { soracomErrors, type TokenErrorStatus } from './errors';
+import type { GroupRecord } from './groups';
 
 export interface AuthKeySeed {
   readonly authKeyId: string;
@@ -36,6 +37,8 @@ export interface OperatorRecord {
   /** userName → that SAM user's AuthKeys by id */
   readonly users: Map<string, Map<string, AuthKeyRecord>>;
   readonly credentials: Map<string, CredentialsRecord>;
+  /** groupId → group (sandbox/soracom/groups.ts) */
+  readonly groups: Map<string, GroupRecord>;
 }
 
 /** An API key + token pair from `/auth`; both expire together (provider-facts §1.3). */
@@ -69,6 +72,7 @@ export class SoracomStore {
         rootAuthKeys: records(seed.authKeys),
         users: new Map((seed.users ?? []).map((u) => [u.userName, records(u.authKeys)])),
         credentials: new Map(),
+        groups: new Map(),
       });
     }
   }

@@ -7,6 +7,7 @@ import type { WorkerScope } from '../worker-scope';
 import { classified, rejectRequest } from './failures';
 import type { ConsumerActivities, ConsumerReading } from './consumer';
 import { assertSoracomSetInScope } from './scope';
+import { setGroups } from './soracom-groups';
 import type { NewCredential } from './source';
 
 const AWS_CREDENTIALS = 'aws-credentials';
@@ -87,6 +88,8 @@ export function createSoracomActivities(soracom: SoracomClient, scope: Pick<Work
     const named = soracomConsumer(consumer);
     assertSoracomSetInScope(scope, named.credentialsId, credentialsId, (id) => named.mode === 'versioned' && isVersionOf(named.credentialsId, id));
   };
+  // a versioned consumer moves to a new set: the groups naming its set move with it (README "SORACOM `versioned` mode and groups")
+  const groups = setGroups(soracom);
 
   return {
     async planConsumer({ consumer, source, today }) {
@@ -103,6 +106,7 @@ export function createSoracomActivities(soracom: SoracomClient, scope: Pick<Work
           throw rejectRequest('SoracomWrongCredentialsType', `SORACOM credentials set '${credentialsId}' is of type ${current.type}, not ${expected.type}; it cannot hold ${expected.holding}`);
         }
         const targetCredentialsId = mode === 'update' ? credentialsId : versionedCredentialsId(credentialsId, today, new Set(sets.map((s) => s.credentialsId)));
+        if (mode === 'versioned') await groups.planMove(credentialsId);
         return { ...reading(credentialsId, current), targetCredentialsId };
       });
     },
@@ -130,6 +134,8 @@ export function createSoracomActivities(soracom: SoracomClient, scope: Pick<Work
           throw rejectRequest('SoracomReadBackMismatch', `SORACOM set '${targetCredentialsId}' holds ${after.holds ?? 'nothing'} after writing ${credential.id}; something else is writing to it`);
         }
         log.info('registered credential in SORACOM set', { credentialsId: targetCredentialsId, credentialId: credential.id, attempt: activityInfo().attempt });
+        // only now that the new set holds the new credential may software be sent to it
+        if (targetCredentialsId !== credentialsId) await groups.move(credentialsId, targetCredentialsId);
         return after;
       });
     },
@@ -151,7 +157,14 @@ export function createSoracomActivities(soracom: SoracomClient, scope: Pick<Work
 
     async removeCredentialsSet({ consumer, credentialsId }) {
       assertInScope(consumer, credentialsId);
-      return classified(() => soracom.deleteCredentials(credentialsId));
+      const home = soracomConsumer(consumer).credentialsId;
+      return classified(async () => {
+        // undoing a versioned registration: the groups go back to the home set (still holding the old, Active credential) first
+        if (credentialsId !== home) await groups.move(credentialsId, home);
+        // the final deletion of the home set: never while a group still reaches it
+        else await groups.assertUnused(credentialsId);
+        return await soracom.deleteCredentials(credentialsId);
+      });
     },
   };
 }

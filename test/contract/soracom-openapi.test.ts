@@ -112,6 +112,46 @@ describe('SORACOM client and sandbox against the official OpenAPI spec', () => {
     expect([...new Set(undocumented)].sort()).toEqual(['createCredential 400', 'listCredentials 400', 'updateCredential 404']);
   });
 
+  it('the group routes, as the rotator and an operator use them, follow the spec both ways', async () => {
+    const { soracom, proxy, sandbox } = await recorded({ groupsPerPage: 2 });
+    const funnel = { enabled: true, credentialsId: 'funnel-aws', destination: { provider: 'aws', service: 'kinesis', resourceUrl: 'https://kinesis.ap-northeast-1.amazonaws.com/s' } };
+    const ids = ['a', 'b', 'c'].map((name) => sandbox.addGroup(operatorId, { name, configuration: { SoracomFunnel: funnel } }));
+
+    // the rotator's calls: every page of listGroups, then a PUT of the one key that names the set
+    expect(await soracom.listGroups()).toHaveLength(3);
+    await soracom.putGroupConfiguration(ids[0]!, 'SoracomFunnel', [{ key: 'credentialsId', value: 'funnel-aws-20260101' }]);
+    await expect(soracom.putGroupConfiguration('no-such-group', 'SoracomFunnel', [{ key: 'credentialsId', value: 'x' }])).resolves.toBeNull();
+
+    // the rest of the group surface the sandbox serves, over raw HTTP as any client would call it
+    const pair = (await (await fetch(`${proxy.endpoint}/auth`, { method: 'POST', body: JSON.stringify(rotator), headers: { 'Content-Type': 'application/json' } })).json()) as { apiKey: string; token: string };
+    const call = (method: string, pathname: string, body?: unknown) =>
+      fetch(`${proxy.endpoint}${pathname}`, {
+        method,
+        headers: { 'X-Soracom-API-Key': pair.apiKey, 'X-Soracom-Token': pair.token, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const created = (await (await call('POST', '/groups', { tags: { name: 'beam-sims' }, configuration: { SoracomHarvest: { enabled: true } } })).json()) as { groupId: string };
+    await call('GET', `/groups/${created.groupId}`);
+    await call('GET', '/groups?tag_name=name&tag_value=beam&tag_value_match_mode=prefix&limit=1');
+    await call('PUT', `/groups/${created.groupId}/configuration/SoracomBeam`, [{ key: 'mqtt://beam.soracom.io:1883', value: { enabled: true, clientCerts: { default: { $credentialsId: 'beam-x509' } } } }]);
+    await call('DELETE', `/groups/${created.groupId}/configuration/SoracomBeam/${encodeURIComponent('mqtt://beam.soracom.io:1883')}`);
+    await call('DELETE', `/groups/${created.groupId}/configuration/SoracomHarvest`);
+    await call('DELETE', `/groups/${created.groupId}/configuration/SoracomHarvest`);
+    await call('DELETE', `/groups/${created.groupId}`);
+    await call('GET', `/groups/${created.groupId}`);
+
+    const groupCalls = proxy.calls.filter((c) => c.path.startsWith('/groups'));
+    expect([...new Set(groupCalls.map((c) => operationOf(c).operationId))].sort()).toEqual(
+      ['createGroup', 'deleteConfigurationNamespace', 'deleteConfigurationParameter', 'deleteGroup', 'getGroup', 'listGroups', 'putConfigurationParameters'].sort(),
+    );
+    // listGroups paged by x-soracom-next-key → last_evaluated_key
+    expect(groupCalls.filter((c) => operationOf(c).operationId === 'listGroups' && c.query.last_evaluated_key !== undefined)).toHaveLength(1);
+    groupCalls.forEach(expectRequestMatchesSpec);
+    const undocumented = groupCalls.map(expectResponseMatchesSpec).filter((label) => label !== undefined);
+    // every status answered here is one the spec lists for its operation
+    expect(undocumented).toEqual([]);
+  });
+
   it('the sandbox’s auth and gateway errors are flat {code, message}, and 429 carries the X-Soracom-Ratelimit-* headers', async () => {
     const { proxy, soracom } = await recorded({ rateLimits: { 'GET /credentials': 1 } });
     const post = (pathname: string, body: object, headers: Record<string, string> = {}) =>

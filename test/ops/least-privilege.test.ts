@@ -95,6 +95,8 @@ describe('the rotator holding exactly the shipped permissions', () => {
       oldKeys[userName] = AccessKey!.AccessKeyId!;
       await providers.addSet(`${userName}-aws`, AccessKey!.AccessKeyId!);
     }
+    // software reaches the versioned set through a group, which the rotation must move to the new set
+    providers.addGroup('lp-sims', { SoracomFunnel: { enabled: true, credentialsId: 'lp-versioned-aws' } });
 
     // from here on every AWS request must be signed by a real key and allowed by its policies
     const iamActions = new Set<string>();
@@ -162,5 +164,6 @@ describe('the rotator holding exactly the shipped permissions', () => {
       expect(keys[0]!.AccessKeyId).not.toBe(oldKeys[userName]);
     }
     expect(Object.values(providers.setsHolding()).sort()).toEqual(results.map((r) => r.newCredentialId).sort());
+    expect(providers.groupsNaming()).toEqual({ 'lp-sims': [results[1]!.consumers[0]!.credentialsId] });
   });
 });

@@ -134,6 +134,20 @@ export function useProviders(
       const out = await moto.iam().send(new ListAccessKeysCommand({ UserName: userName }));
       return (out.AccessKeyMetadata ?? []).map((k): [string, string] => [k.AccessKeyId!, k.Status!]).sort();
     },
+    /** A SORACOM group as an operator makes it in the console (by hand, not through the rotator); returns its id. */
+    addGroup(name: string, configuration: Record<string, Record<string, unknown>>): string {
+      return sandbox!.addGroup(OPERATOR, { name, configuration });
+    },
+    /** The credentials set ids each group's configuration names (every `credentialsId` / `$credentialsId`), by group name. */
+    groupsNaming(): Record<string, string[]> {
+      const named = (value: unknown, key = ''): string[] =>
+        typeof value === 'string'
+          ? /credentialsid$/i.test(key) ? [value] : []
+          : typeof value === 'object' && value !== null
+            ? Object.entries(value).flatMap(([k, v]) => named(v, Array.isArray(value) ? key : k))
+            : [];
+      return Object.fromEntries(sandbox!.groupsOf(OPERATOR).map((g) => [g.tags.name ?? g.groupId, named(g.configuration)]));
+    },
     /** The access key id each SORACOM set of the test operator holds, by set id. */
     setsHolding(): Record<string, string> {
       return Object.fromEntries(sandbox!.credentialsOf(OPERATOR).map((c) => [c.credentialsId, String((c.credentials as { accessKeyId?: string }).accessKeyId)]));

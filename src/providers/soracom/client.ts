@@ -6,6 +6,7 @@ import type { SoracomConfig } from './config';
 import { classifyResponse, isRejectedSession, soracomHttp, type SoracomAction } from './errors';
 import { AuthKeyResponse, AuthResponse, CredentialsBody, CredentialsModel, GeneratedAuthKey } from './schemas';
 import { readAuthKeyFile, type AuthKeyPair } from './auth-key-file';
+import { Group, type GroupConfigurationEntry } from './groups';
 
 export interface SoracomClientOptions extends SoracomConfig {
   /** TTL asked of each API key/token pair; default 86400 s, SORACOM's default (max 172800) */
@@ -99,6 +100,32 @@ export class SoracomClient {
     const action = this.action('deleteCredential', 'Credential', { credentialsId });
     const response = await this.call(action, { method: 'DELETE', url: credentialsPath(credentialsId) }, [204, 404]);
     return response.status === 204 ? 'deleted' : 'already-gone';
+  }
+
+  /** Every group of the operator, page after page (`x-soracom-next-key` → `last_evaluated_key`). */
+  async listGroups(): Promise<Group[]> {
+    const action = this.action('listGroups', 'Group');
+    const groups: Group[] = [];
+    const seen = new Set<string>();
+    for (let next: string | undefined; ; ) {
+      const url = next === undefined ? '/groups' : `/groups?last_evaluated_key=${encodeURIComponent(next)}`;
+      const response = await this.call(action, { method: 'GET', url }, [200]);
+      groups.push(...soracomHttp.parsed(action, response, z.array(Group)));
+      const header: unknown = response.headers['x-soracom-next-key'];
+      if (typeof header !== 'string' || header === '') return groups;
+      // a key handed out twice would page forever
+      if (seen.has(header)) throw soracomHttp.unexpectedResponse(action, response.status, `x-soracom-next-key '${header}' repeated`);
+      seen.add(header);
+      next = header;
+    }
+  }
+
+  /** PUT: sets each `key` of the group's namespace to its `value`; null when the group does not exist (404). */
+  async putGroupConfiguration(groupId: string, namespace: string, entries: readonly GroupConfigurationEntry[]): Promise<Group | null> {
+    const action = this.action('putConfigurationParameters', 'Group');
+    const url = `/groups/${encodeURIComponent(groupId)}/configuration/${encodeURIComponent(namespace)}`;
+    const response = await this.call(action, { method: 'PUT', url, data: entries }, [200, 404]);
+    return response.status === 404 ? null : soracomHttp.parsed(action, response, Group);
   }
 
   /** The AuthKeys (ids only) of a SAM user, by default the one this client authenticates as. */
