@@ -44,6 +44,12 @@ export interface ConsumerActivities<C extends NewCredential | SealedCredential =
    * (another writer's value is never overwritten). Fails when the consumer holds the new credential and cannot be put back.
    */
   rollBackConsumer(input: { consumer: ConsumerSpec; credentialsId: string; restorePoint: RestorePoint; newCredentialId: string }): Promise<RollbackOutcome>;
+  /**
+   * Reads, never writes: what still reaches the consumer's old home once it moved to a new one (a versioned set named by
+   * group configurations), described for the operator; empty when nothing does. Checked before the old credential the
+   * old home holds is deleted.
+   */
+  homeReaders(input: { consumer: ConsumerSpec; credentialsId: string }): Promise<string[]>;
   /** Deletes a set this rotation created or retired; one that is already gone counts as done. */
   removeCredentialsSet(input: { consumer: ConsumerSpec; credentialsId: string }): Promise<'deleted' | 'already-gone'>;
 }

@@ -151,6 +151,12 @@ export function createCsmsActivities(csms: CsmsClient | undefined, scope: Pick<W
       });
     },
 
+    // a secret takes new versions in place: it never moves, so nothing reads an old home
+    async homeReaders({ consumer }) {
+      inScope(consumer);
+      return [];
+    },
+
     // retiring a secret uses CSMS's own recoverable deletion (cancel it with RestoreSecret), never an immediate delete
     async removeCredentialsSet({ consumer }) {
       const { secretName } = inScope(consumer);

@@ -121,6 +121,12 @@ export function createFileActivities(scope: FileScope): ConsumerActivities {
       });
     },
 
+    // a file is replaced in place: it never moves, so nothing reads an old home
+    async homeReaders({ consumer }) {
+      fileConsumer(consumer);
+      return [];
+    },
+
     // the workflow removes only sets it created in versioned mode; a file consumer is always replaced in place
     async removeCredentialsSet({ consumer }) {
       const { path: file } = fileConsumer(consumer);

@@ -24,6 +24,8 @@ export interface SetGroups {
   move(from: string, to: string): Promise<GroupReference[]>;
   /** Refuses, naming them, while any group configuration names the set: deleting it would cut those groups off. */
   assertUnused(credentialsId: string): Promise<void>;
+  /** Every group configuration naming the set, described. */
+  naming(credentialsId: string): Promise<string[]>;
 }
 
 export function setGroups(soracom: SoracomClient): SetGroups {
@@ -90,6 +92,10 @@ export function setGroups(soracom: SoracomClient): SetGroups {
       }
       if (refs.length > 0) log.info('repointed group configurations', { from, to, groups: listing(refs) });
       return refs;
+    },
+
+    async naming(credentialsId) {
+      return (await naming(credentialsId)).refs.map(describeReference);
     },
 
     async assertUnused(credentialsId) {

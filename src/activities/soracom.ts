@@ -155,6 +155,11 @@ export function createSoracomActivities(soracom: SoracomClient, scope: Pick<Work
       });
     },
 
+    async homeReaders({ consumer, credentialsId }) {
+      assertInScope(consumer, credentialsId);
+      return classified(async () => (await groups.naming(credentialsId)).map((ref) => `group configuration ${ref}`));
+    },
+
     async removeCredentialsSet({ consumer, credentialsId }) {
       assertInScope(consumer, credentialsId);
       const home = soracomConsumer(consumer).credentialsId;

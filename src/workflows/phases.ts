@@ -220,9 +220,13 @@ export class RotationPhases {
     const consumers: WorldSurvey['consumers'] = [];
     for (const [i, consumer] of this.request.consumers.entries()) {
       const state = this.rotation.consumer(i);
-      const reading = await this.consumer(consumer, options).readConsumer({ consumer, credentialsId: state.credentialsId });
+      const activities = this.consumer(consumer, options);
+      const reading = await activities.readConsumer({ consumer, credentialsId: state.credentialsId });
       state.holds = reading.exists ? reading.holds : null;
-      consumers.push({ consumer: state.consumer, where: state.credentialsId, exists: reading.exists, holds: state.holds });
+      // a consumer that moved leaves its old home holding the old credential: whatever still reaches it would be cut off
+      const home = consumerHome(consumer);
+      const homeReaders = state.credentialsId === home ? [] : await activities.homeReaders({ consumer, credentialsId: home });
+      consumers.push({ consumer: state.consumer, where: state.credentialsId, exists: reading.exists, holds: state.holds, home, homeReaders });
     }
     return { subjectExists, old: states[oldId] ?? 'gone', new: states[newId] ?? 'gone', consumers };
   }

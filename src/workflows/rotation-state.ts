@@ -213,7 +213,10 @@ export class RotationState {
   /** The final deletion failed: consumers hold the new credential, the old one stays retired; say what to do. */
   failDeletion(err: unknown): ApplicationFailure {
     const { oldCredentialId: oldId, newCredentialId: newId } = this.status;
-    this.status.problem = `deleting old credential ${oldId} failed: ${rootMessage(err)}. Consumers hold ${newId}; ${oldId} is Inactive. Delete it by hand once the cause is fixed.`;
+    // the credential goes first, then each moved consumer's old home: say which part is left
+    this.status.problem = this.status.deletedAt
+      ? `old credential ${oldId} was deleted, but removing what held it failed: ${rootMessage(err)}. Consumers hold ${newId}. Finish that by hand once the cause is fixed.`
+      : `deleting old credential ${oldId} failed: ${rootMessage(err)}. Consumers hold ${newId}; ${oldId} is retired, not deleted. Delete it by hand once the cause is fixed.`;
     this.status.problemType = failureType(err);
     this.enter('failed');
     return ApplicationFailure.nonRetryable(this.status.problem, failureType(err), this.status);

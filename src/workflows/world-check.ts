@@ -10,7 +10,7 @@ export interface WorldSurvey {
   subjectExists: boolean;
   old: CredentialState;
   new: CredentialState;
-  consumers: { consumer: string; where: string; exists: boolean; holds: string | null }[];
+  consumers: { consumer: string; where: string; exists: boolean; holds: string | null; home?: string; homeReaders?: string[] }[];
 }
 
 export interface Credentials {
@@ -31,6 +31,7 @@ export function deletionBlockers(world: WorldSurvey, { oldId, newId, oldStaysAct
   for (const c of world.consumers) {
     if (!c.exists) blockers.push(`${c.consumer} no longer exists (${c.where} was deleted outside the rotator)`);
     else if (c.holds !== newId) blockers.push(`${c.consumer} now holds ${c.holds ?? 'no credential the rotator recognises'}, not the new credential ${newId} (changed outside the rotator)`);
+    if (c.homeReaders?.length) blockers.push(`${c.consumer}'s old home ${c.home}, which holds ${oldId}, is still reached by ${c.homeReaders.join('; ')}`);
   }
   if (world.old === 'Active' && !oldStaysActive) blockers.push(`the old credential ${oldId} is Active again (re-enabled outside the rotator): something may depend on it`);
   return blockers;

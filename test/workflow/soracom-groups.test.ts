@@ -4,7 +4,7 @@
  * A file of its own: its rotations wait out recovery windows, which a rotation another test left parked would share.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startRotation } from '../../src/operations';
+import { deleteNow, startRotation } from '../../src/operations';
 import type { ConsumerSpec, Phase, RotationRequestInput } from '../../src/rotation/model';
 import { ACCOUNT, OPERATOR, useProviders, withWorkers } from '../support/rotation-env';
 import { createTimeSkippingEnv } from '../support/temporal';
@@ -138,27 +138,30 @@ describe('versioned mode and the SORACOM groups that reach the set', () => {
     expect(await providers.keysOf(user('funnel'))).toEqual([[oldKeyId, 'Active']]);
   });
 
-  it('a group pointed at the old set by hand during the window: the final deletion refuses to delete that set, and says why', async () => {
+  it('a group pointed at the old set by hand during the window: neither the old key nor the old set is deleted; the rotation waits in needs-attention naming the group', async () => {
     const { oldKeyId } = await providers.seedUser(user('funnel'), 'funnel-aws-20250101');
     providers.addGroup('funnel-sims', { SoracomFunnel: funnel('funnel-aws-20250101') });
-    let newSet = '';
-    let lateGroup = '';
-    const status = await withWorkers(env, providers.clients(), async () => {
+    await withWorkers(env, providers.clients(), async () => {
       const handle = await startRotation(env.client, request(user('funnel'), [versioned('funnel-aws-20250101')], 7));
       const parked = await waitForPhase(handle, 'pending-deletion');
-      newSet = parked.consumers[0]!.credentialsId;
+      const newSet = parked.consumers[0]!.credentialsId;
       expect(providers.groupsNaming()).toEqual({ 'funnel-sims': [newSet] });
-      lateGroup = providers.addGroup('late-sims', { SoracomFunnel: funnel('funnel-aws-20250101') });
-      return await failedStatus(handle);
+      const lateGroup = providers.addGroup('late-sims', { SoracomFunnel: funnel('funnel-aws-20250101') });
+      await env.sleep('8 days');
+      const waiting = await waitForPhase(handle, 'needs-attention');
+      expect(waiting.problemType).toBe('DeletionRefused');
+      expect(waiting.problem).toContain(`soracom:funnel-aws-20250101's old home funnel-aws-20250101, which holds ${oldKeyId}, is still reached by group configuration`);
+      expect(waiting.problem).toContain(lateGroup);
+      // at the provider: nothing deleted, so the group that names the old set still reads a key that exists
+      expect(providers.setsHolding()).toEqual({ 'funnel-aws-20250101': oldKeyId, [newSet]: parked.newCredentialId });
+      expect(providers.groupsNaming()).toEqual({ 'funnel-sims': [newSet], 'late-sims': ['funnel-aws-20250101'] });
+      expect((await providers.keysOf(user('funnel'))).map(([id]) => id)).toContain(oldKeyId);
+      // the operator puts the group right; delete-now then deletes the old key and the old set
+      await providers.soracom().putGroupConfiguration(lateGroup, 'SoracomFunnel', [{ key: 'credentialsId', value: newSet }]);
+      expect(providers.groupsNaming()['late-sims']).toEqual([newSet]);
+      expect(await deleteNow(env.client, handle.workflowId, oldKeyId)).toMatchObject({ phase: 'completed' });
+      expect(await providers.keysOf(user('funnel'))).toEqual([[parked.newCredentialId, 'Active']]);
+      expect(Object.keys(providers.setsHolding())).toEqual([newSet]);
     });
-    expect(status.timeline.map((t) => t.phase).slice(-3)).toEqual(['pending-deletion', 'deleting', 'failed']);
-    expect(status.problemType).toBe('SoracomCredentialsSetInUse');
-    expect(status.problem).toContain(`SORACOM set 'funnel-aws-20250101' was not deleted: group 'late-sims' (${lateGroup}) at SoracomFunnel.credentialsId still names it`);
-    expect(status.problem).toMatch(/Point it at the set that holds the new credential .* then delete 'funnel-aws-20250101' by hand\./);
-    // at the provider: the old set is kept for the group that names it; the rotation's own group reads the new set
-    expect(providers.setsHolding()).toEqual({ 'funnel-aws-20250101': oldKeyId, [newSet]: status.newCredentialId });
-    expect(providers.groupsNaming()).toEqual({ 'funnel-sims': [newSet], 'late-sims': ['funnel-aws-20250101'] });
-    // the workflow deletes the old key before the old sets (README "versioned mode"): that group held a retired key all along
-    expect(await providers.keysOf(user('funnel'))).toEqual([[status.newCredentialId, 'Active']]);
   });
 });
