@@ -53,8 +53,10 @@ export async function startJsonServer(options: JsonServerOptions): Promise<JsonS
 
   return {
     origin: `http://${host}:${port}`,
+    // stopping twice is done: a test may stop an emulator to restart it empty, and its fixture stops it again
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),

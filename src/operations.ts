@@ -38,6 +38,13 @@ export class OperatorError extends Error {
 /** The providers no longer allow an operator's action: nothing was changed, and the rotation stays where it was. */
 export class ActionRefusedError extends OperatorError {
   override readonly name = 'ActionRefusedError';
+  constructor(
+    message: string,
+    /** the rotation as it stays */
+    readonly status: RotationStatus | undefined,
+  ) {
+    super(message);
+  }
 }
 
 /** The one wording for "no Temporal server there", for the CLI and the worker alike. */
@@ -244,7 +251,7 @@ async function operatorAction(client: Client, rotationId: string, action: string
   } catch (err) {
     if (!(err instanceof WorkflowUpdateFailedError)) throw err;
     const cause = err.cause;
-    if (cause instanceof ApplicationFailure && cause.type === 'ActionRefused') throw new ActionRefusedError(`${cause.message} (${rotationId})`);
+    if (cause instanceof ApplicationFailure && cause.type === 'ActionRefused') throw new ActionRefusedError(`${cause.message} (${rotationId})`, cause.details?.[0] as RotationStatus | undefined);
     // the rotation ended while the request was on its way (a timer fired, another operator acted)
     const now = await rotationStatus(client, rotationId);
     if (TERMINAL_PHASES.includes(now.phase)) throw new OperatorError(`${action} of ${rotationId} was refused: ${endedAs(now)} meanwhile, so there is nothing to ${action}`);

@@ -1,5 +1,6 @@
 /** A rotation's status as the operator sees it: the JSON object README "CLI" promises, or aligned text. */
 import { CONSUMERS, SOURCES, type ConsumerState, type RotationStatus } from '../rotation/model';
+import { ActionRefusedError } from '../operations';
 import { print, printJson } from './output';
 
 /** The fields `status --json` promises (see README): stable names, no secrets. */
@@ -62,6 +63,12 @@ function printStatus(status: RotationStatus): void {
     print(`next: rotator delete-now ${status.rotationId} --yes   (delete ${status.oldCredentialId} now)`);
     print(`  or: rotator restore ${status.rotationId}           (re-enable ${status.oldCredentialId}; consumers keep the new key)`);
   }
+}
+
+/** A refused action, with --json: the rotation as it stays, and why (the message also goes to stderr, with exit code 3). */
+export function showRefusal(err: unknown, json: boolean | undefined): never {
+  if (json && err instanceof ActionRefusedError && err.status) printJson({ ...statusJson(err.status), refused: err.message });
+  throw err;
 }
 
 /** A rotation's status, as one JSON line or as text. */
