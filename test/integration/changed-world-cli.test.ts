@@ -4,6 +4,8 @@
  * it was. Last, the demo's restart: moto and the SORACOM sandbox come back empty, and every command still tells the truth.
  */
 import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DeleteAccessKeyCommand } from '@aws-sdk/client-iam';
@@ -111,5 +113,14 @@ describe('operator actions when the world changed, through the CLI', () => {
       expect(pending).not.toContain(id);
       expect((await rotator('list', '--phase', 'failed', '--json')).stdout).toContain(id);
     });
+  });
+
+  it('without a codec key, in a checkout where a demo was started, the CLI says to load the demo\'s settings', async () => {
+    const checkout = mkdtempSync(path.join(os.tmpdir(), 'rotator-demo-hint-'));
+    mkdirSync(path.join(checkout, '.demo'));
+    writeFileSync(path.join(checkout, '.demo', 'env'), 'TEMPORAL_ADDRESS=127.0.0.1:9\n');
+    const out = await run(process.execPath, [rotatorBin, 'list'], { cwd: checkout, env: { PATH: process.env.PATH, HOME: process.env.HOME } }).catch((e: { code: number; stderr: string }) => e);
+    expect(out).toMatchObject({ code: 2, stderr: expect.stringMatching(/no payload encryption key.*A demo was started here: load its settings first with `set -a; \. \.demo\/env; set \+a`/) });
+    rmSync(checkout, { recursive: true, force: true });
   });
 });
