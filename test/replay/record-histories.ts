@@ -6,6 +6,7 @@
  * still running anywhere (see README, "Changing the workflow while rotations are in flight").
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { DeleteAccessKeyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -37,6 +38,11 @@ const request = (userName: string, consumers: ConsumerSpec[], recoveryWindowDays
   recoveryWindowDays,
   requestedBy: 'fixtures:record',
 });
+
+async function rotationStatusAt(handle: WorkflowHandle<typeof rotateCredential>, phase: Phase) {
+  await waitForPhase(handle, phase);
+  return await rotationStatus(env.client, handle.workflowId);
+}
 
 async function waitForPhase(handle: WorkflowHandle<typeof rotateCredential>, phase: Phase): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -126,6 +132,38 @@ describe('record replay fixtures', () => {
     await withWorkers(env, providers.clients(), async () => {
       const handle = await startRotation(env.client, request('fixture-failed', [update('fixture-failed-aws')]));
       await record('failed', handle, before);
+    });
+  });
+});
+
+describe('record the shapes of a world changed by hand', () => {
+  const providers = useProviders();
+  const setSecrets = () => providers.sandbox.credentialsOf(OPERATOR).map((c) => String((c.credentials as { secretAccessKey?: string }).secretAccessKey));
+
+  it('restore-refused-then-expedited', async () => {
+    const { oldKeyId } = await providers.seedUser('fixture-refused', 'fixture-refused-aws');
+    const before = setSecrets();
+    await withWorkers(env, providers.clients(), async () => {
+      const handle = await startRotation(env.client, request('fixture-refused', [update('fixture-refused-aws')], 30));
+      await waitForPhase(handle, 'pending-deletion');
+      await providers.moto.iam().send(new DeleteAccessKeyCommand({ UserName: 'fixture-refused', AccessKeyId: oldKeyId }));
+      await expect(restoreRotation(env.client, handle.workflowId)).rejects.toThrow(/restore refused/);
+      await deleteNow(env.client, handle.workflowId, oldKeyId);
+      await record('restore-refused-then-expedited', handle, [...before, ...setSecrets()]);
+    });
+  });
+
+  it('needs-attention-restored', async () => {
+    await providers.seedUser('fixture-attention', 'fixture-attention-aws');
+    const before = setSecrets();
+    await withWorkers(env, providers.clients(), async () => {
+      const handle = await startRotation(env.client, request('fixture-attention', [update('fixture-attention-aws')]));
+      const parked = await rotationStatusAt(handle, 'pending-deletion');
+      await providers.moto.iam().send(new UpdateAccessKeyCommand({ UserName: 'fixture-attention', AccessKeyId: parked.newCredentialId!, Status: 'Inactive' }));
+      await env.sleep('8 days');
+      await waitForPhase(handle, 'needs-attention');
+      await restoreRotation(env.client, handle.workflowId);
+      await record('needs-attention-restored', handle, [...before, ...setSecrets()]);
     });
   });
 });

@@ -22,7 +22,7 @@ const replay = (bundle: WorkflowBundleWithSourceMap, h: RecordedHistory) =>
   Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: testDataConverter, replayName: `replay-${h.shape}` }, h.history, `fixture-${h.shape}`);
 
 /** The shapes whose history reaches `deleting`, where the edit below inserts its step. */
-const REACHES_DELETING = ['completed', 'completed-versioned', 'expedited'];
+const REACHES_DELETING = ['completed', 'completed-versioned', 'expedited', 'restore-refused-then-expedited'];
 
 describe('committed workflow histories', () => {
   it('hold one history per shape a rotation can end in', () => {

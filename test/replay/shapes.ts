@@ -4,8 +4,22 @@ import path from 'node:path';
 /** Where the committed histories live; `npm run fixtures:record` rewrites them. */
 export const historiesDir = path.join(__dirname, 'histories');
 
-/** Every shape a rotation's history can take, by how it ended; one committed history each. */
-export const SHAPES = ['completed', 'completed-versioned', 'restored', 'expedited', 'cancelled-in-window', 'compensated', 'failed'] as const;
+/**
+ * Every shape a rotation's history can take, by how it ended; one committed history each. The first seven were written
+ * by the workflow before it checked the world in its window (and before retire/reinstate): they stand for rotations
+ * still open from that release. The last two were written since, with those patches recorded.
+ */
+export const SHAPES = [
+  'completed',
+  'completed-versioned',
+  'restored',
+  'expedited',
+  'cancelled-in-window',
+  'compensated',
+  'failed',
+  'restore-refused-then-expedited',
+  'needs-attention-restored',
+] as const;
 export type Shape = (typeof SHAPES)[number];
 
 export interface RecordedHistory {
