@@ -12,6 +12,8 @@ import { reportFailure } from './cli/exit-codes';
 import { addListCommand } from './cli/list';
 import { addRestoreCommand } from './cli/restore';
 import { addRotateCommand } from './cli/registry';
+import { addFleetCommand, addPlanCommand } from './cli/fleet';
+import { addScheduleCommand } from './cli/schedule';
 import { addStatusCommand } from './cli/status';
 import { addWorkerCommand } from './cli/worker';
 
@@ -30,6 +32,9 @@ aws-iam:<account>:<user>, so there is only ever one live rotation per key.`;
 const COMMANDS: readonly ((program: Command) => void)[] = [
   addWorkerCommand,
   addRotateCommand,
+  addPlanCommand,
+  addFleetCommand,
+  (program) => addScheduleCommand(program, buildCli),
   addStatusCommand,
   addListCommand,
   addRestoreCommand,
@@ -41,6 +46,8 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
 export function buildCli(): Command {
   const program = new Command('rotator')
     .exitOverride() // before the subcommands, which inherit it: usage errors exit 2 from main()
+    // `schedule create NAME … rotate …`: the options after the scheduled command belong to it
+    .enablePositionalOptions()
     .description('Rotate long-lived cloud credentials as durable Temporal workflows, without cutting off their consumers.')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', ROOT_HELP);

@@ -29,6 +29,8 @@ import { ROTATIONS_TASK_QUEUE } from './rotation/task-queues';
 import { rotatorDataConverter } from './codec/data-converter';
 import { keyRingFromEnv } from './codec/key-ring';
 import { deleteNowUpdate, restoreUpdate, rotateCredential, statusQuery } from './workflows/rotate-credential';
+import { fleetReportQuery, rotateFleet, type FleetRunInput } from './workflows/rotate-fleet';
+import type { FleetReport, FleetSelection } from './rotation/fleet';
 
 /** An operator-facing error: its message is meant to be printed as is. */
 export class OperatorError extends Error {
@@ -263,3 +265,36 @@ function endedAs(status: RotationStatus): string {
   const at = status.timeline.at(-1)?.at;
   return `the rotation already ended ${status.phase}${at ? ` at ${at}` : ''}${status.problem ? ` (${status.problem})` : ''}`;
 }
+
+/** The id of a fleet's runs: one run of a fleet at a time. */
+export function fleetIdFor(selection: FleetSelection): string {
+  return `fleet:${selection.kind}:${selection.accountId}:${selection.pathPrefix}`;
+}
+
+/** Starts a run of a fleet; refuses while the previous run of the same fleet is still going. */
+export async function startFleet(client: Client, input: FleetRunInput): Promise<string> {
+  const fleetId = fleetIdFor(input.selection);
+  try {
+    await client.workflow.start(rotateFleet, {
+      workflowId: fleetId,
+      taskQueue: ROTATIONS_TASK_QUEUE,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      staticSummary: `Fleet ${input.selection.kind} of ${input.selection.accountId} under ${input.selection.pathPrefix}: keys older than ${input.selection.maxAgeDays} days`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    throw new OperatorError(`a run of this fleet is still going as ${fleetId}: wait for it (rotator fleet … --wait shows it), or watch it in the Temporal UI`);
+  }
+  return fleetId;
+}
+
+/** Where a fleet run stands: its report so far, or its result once it ended. */
+export async function fleetReport(client: Client, fleetId: string): Promise<{ done: boolean; report: FleetReport }> {
+  const handle = client.workflow.getHandle<typeof rotateFleet>(fleetId);
+  const description = await handle.describe();
+  if (description.status.name === 'RUNNING') return { done: false, report: await handle.query(fleetReportQuery) };
+  return { done: true, report: await handle.result() };
+}
+
+export { runningRotationIds } from './running-rotations';

@@ -1,4 +1,5 @@
-import { activityInfo, log } from '@temporalio/activity';
+import { activityInfo, Context, log } from '@temporalio/activity';
+import { runningRotationIds } from '../running-rotations';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SourceSpec } from '../rotation/model';
 import type { AwsClients } from '../providers/aws-iam/clients';
@@ -18,6 +19,8 @@ import type { WorkerScope } from '../worker-scope';
 import { classified, rejectRequest } from './failures';
 import { assertIamPathInScope } from './scope';
 import type { SourceActivities } from './source';
+import type { FleetActivities } from './fleet';
+import { planAwsIamPage } from '../providers/aws-iam/fleet';
 import { statesOf, subjectGone, sweepOrphans } from './source-kit';
 
 function iamSource(source: SourceSpec) {
@@ -139,6 +142,21 @@ export function createAwsIamActivities(aws: AwsClients, scope: Pick<WorkerScope,
       return classified(async () => {
         await assertInScope(userName);
         return deleteAccessKey(aws, userName, credentialId, activityInfo().attempt);
+      });
+    },
+  };
+}
+
+/** The account's IAM users as a fleet: its plan, a page at a time, read-only. */
+export function createAwsIamFleetActivities(aws: AwsClients): FleetActivities {
+  return {
+    async planFleetPage({ selection, cursor, at }) {
+      return classified(async () => {
+        const me = await callerIdentity(aws);
+        if (me.account !== selection.accountId) {
+          throw rejectRequest('IamWrongAccount', `the fleet names AWS account ${selection.accountId} but the rotator's AWS credentials belong to account ${me.account}`);
+        }
+        return await planAwsIamPage(aws, selection, cursor, Date.parse(at), await runningRotationIds(Context.current().client));
       });
     },
   };

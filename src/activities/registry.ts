@@ -13,7 +13,8 @@ import { wallarmConfigFromEnv } from '../providers/wallarm/config';
 import { PROVIDERS, type ProviderName, type ProviderQueue } from '../rotation/registry';
 import type { SecretSealer } from '../codec/sealed-secrets';
 import { workerScopeFromEnv, type WorkerScope } from '../worker-scope';
-import { createAwsIamActivities } from './aws-iam';
+import { createAwsIamActivities, createAwsIamFleetActivities } from './aws-iam';
+import type { FleetActivities } from './fleet';
 import type { ConsumerActivities } from './consumer';
 import { createCsmsActivities } from './csms';
 import { createFileActivities } from './file';
@@ -49,14 +50,15 @@ export function providerClientsFromEnv(): ProviderClients {
   };
 }
 
-/** What one provider offers on its queue: a source, a consumer, or both. */
+/** What one provider offers on its queue: a source, a consumer, or both; and a fleet plan where it has one. */
 interface ProviderActivities {
   source?: SourceActivities;
   consumer?: ConsumerActivities;
+  fleet?: FleetActivities;
 }
 
 const PROVIDER_ACTIVITIES: Record<ProviderName, (clients: ProviderClients, scope: WorkerScope) => ProviderActivities> = {
-  'aws-iam': (c, scope) => ({ source: createAwsIamActivities(c.aws, scope) }),
+  'aws-iam': (c, scope) => ({ source: createAwsIamActivities(c.aws, scope), fleet: createAwsIamFleetActivities(c.aws) }),
   soracom: (c, scope) => ({ source: createSoracomAuthKeyActivities(c.soracom), consumer: createSoracomActivities(c.soracom, scope) }),
   csms: (c, scope) => ({ consumer: createCsmsActivities(c.csms, scope) }),
   wallarm: (c) => ({ source: createWallarmActivities(c.wallarm, { now: c.wallarmNow }) }),
@@ -78,12 +80,13 @@ function withLegacyNames(source: SourceActivities): LegacySourceActivities {
 export function providerActivities(clients: ProviderClients, sealer: SecretSealer): Record<ProviderQueue, object> {
   const scope = clients.scope ?? workerScopeFromEnv();
   const byQueue = (Object.keys(PROVIDERS) as ProviderName[]).map((name) => {
-    const { source, consumer } = PROVIDER_ACTIVITIES[name](clients, scope);
+    const { source, consumer, fleet } = PROVIDER_ACTIVITIES[name](clients, scope);
     return [
       PROVIDERS[name].queue,
       {
         ...(consumer ? sealedConsumer(consumer, sealer) : {}),
         ...(source ? { ...sealedSource(source, sealer), ...withLegacyNames(source) } : {}),
+        ...(fleet ?? {}),
       },
     ];
   });

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { DEFAULT_PICKUP_GRACE_SECONDS, PHASES, TERMINAL_PHASES, type ConsumerSpec, type Phase, type RotationRequestInput, type RotationStatus } from '../rotation/model';
 import { startRotation, rotationStatus } from '../operations';
+import { captured } from './capture';
 import { EXIT_FAILED } from './exit-codes';
 import type { FollowOptions, WindowOptions } from './options';
 import { print, printJson, type Output } from './output';
@@ -59,5 +60,6 @@ export async function rotateAndFollow({ source, consumers, opts, defaultRecovery
     recoveryWindowDays: opts.recoveryWindow ?? defaultRecoveryWindowDays,
     pickupGraceSeconds: opts.pickupGrace ?? DEFAULT_PICKUP_GRACE_SECONDS,
   };
+  if (captured({ kind: 'rotation', request })) return;
   await withClient((client) => startAndFollow(client, request, { wait: opts.wait, note }, { json: !!opts.json }));
 }

@@ -69,6 +69,8 @@ export function defineRotationSchemas() {
       recoveryWindowDays: RecoveryWindowDays.default(DEFAULT_RECOVERY_WINDOW_DAYS),
       pickupGraceSeconds: PickupGraceSeconds.default(DEFAULT_PICKUP_GRACE_SECONDS),
       requestedBy: z.string().max(200).optional(),
+      /** the workflow (a fleet run) to tell, by signal, when this rotation parks in its window or fails */
+      reportTo: z.string().min(1).max(400).optional(),
     })
     .refine((r): boolean => new Set(r.consumers.map((c) => consumerLabel(c))).size === r.consumers.length, {
       message: 'each consumer may be named only once',

@@ -8,6 +8,7 @@ import { ApplicationFailure, patched } from '@temporalio/workflow';
 // of every schema in each cached rotation)
 import { defineRotationSchemas, type RotationRequest, type RotationRequestInput, type RotationStatus } from '../rotation/schemas';
 import { RotationPhases } from './phases';
+import { reportTo } from './rotation-report';
 import { RotationState } from './rotation-state';
 
 export { deleteNowUpdate, restoreUpdate, statusQuery } from './rotation-state';
@@ -28,11 +29,14 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
     await phases.letConsumersPickUp();
     await phases.deactivate();
   } catch (err) {
-    throw await rotation.compensate(err);
+    const failure = await rotation.compensate(err);
+    await reportTo(request.reportTo, rotation.status);
+    throw failure;
   }
 
   // a durable timer that outlives worker and server restarts
   rotation.enter('pending-deletion');
+  await reportTo(request.reportTo, rotation.status);
   let { action, cancelled } = await rotation.awaitAction();
   if (!patched('world-checked-before-acting')) {
     // rotations from before the check act as they always did

@@ -81,6 +81,10 @@ export interface FaultProxy {
   readonly calls: ProxiedCall[];
   addRule(rule: FaultRule): void;
   clearRules(): void;
+  /** IAM says the key was created then (moto creates every key now): ListAccessKeys answers carry this CreateDate */
+  backdateKey(accessKeyId: string, createdAt: Date): void;
+  /** IAM pages ListUsers answers as AWS does (MaxItems, Marker, IsTruncated); moto answers every user at once */
+  pageListUsers(): void;
   /** calls matching `match` (all when omitted) */
   callsTo(match?: RouteMatch): ProxiedCall[];
   stop(): Promise<void>;
@@ -109,6 +113,37 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   // when the proxy saw each AWS key created: what "a new key" means for eventual consistency
   const keyCreatedAt = new Map<string, number>();
   const sockets = new Set<Socket>();
+  // keys whose CreateDate ListAccessKeys reports as given
+  const backdated = new Map<string, string>();
+  let pagingUsers = false;
+  /** One page of moto's full ListUsers answer: `MaxItems` (AWS's default 100) from the `Marker` (an index here) on. */
+  const pagedUsers = (xml: Buffer, params: URLSearchParams): Buffer => {
+    const text = xml.toString('utf8');
+    const list = /<Users>([\s\S]*?)<\/Users>/.exec(text);
+    if (!list) return xml;
+    const members = list[1]!.split('<member>').slice(1).map((m) => `<member>${m}`);
+    const start = Number(params.get('Marker') ?? 0);
+    const max = Number(params.get('MaxItems') ?? 100);
+    const page = members.slice(start, start + max);
+    const truncated = start + max < members.length;
+    return Buffer.from(
+      text
+        .replace(list[0], `<Users>${page.join('')}</Users>`)
+        .replace(/<IsTruncated>[^<]*<\/IsTruncated>/, `<IsTruncated>${truncated}</IsTruncated>${truncated ? `<Marker>${start + max}</Marker>` : ''}`),
+    );
+  };
+  const withBackdatedKeys = (xml: Buffer): Buffer =>
+    Buffer.from(
+      xml
+        .toString('utf8')
+        .split('<member>')
+        .map((member) => {
+          const id = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(member)?.[1];
+          const at = id === undefined ? undefined : backdated.get(id);
+          return at === undefined ? member : member.replace(/<CreateDate>[^<]*<\/CreateDate>/, `<CreateDate>${at}</CreateDate>`);
+        })
+        .join('<member>'),
+    );
 
   const addRule = (rule: FaultRule) => {
     rules.push({ ...rule, seen: 0, hits: 0 });
@@ -175,6 +210,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         break;
     }
     const answer = await forward(req, body);
+    if (call.action === 'ListUsers' && answer.status === 200 && pagingUsers) {
+      answer.body = pagedUsers(answer.body, new URLSearchParams(body.toString('utf8')));
+      answer.headers = { ...answer.headers, 'content-length': String(answer.body.length) };
+    }
+    if (call.action === 'ListAccessKeys' && answer.status === 200 && backdated.size > 0) {
+      answer.body = withBackdatedKeys(answer.body);
+      answer.headers = { ...answer.headers, 'content-length': String(answer.body.length) };
+    }
     if (call.action === 'CreateAccessKey' && answer.status === 200) {
       const id = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(answer.body.toString('utf8'))?.[1];
       if (id) keyCreatedAt.set(id, Date.now());
@@ -265,6 +308,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     addRule,
     clearRules: () => {
       rules.length = 0;
+    },
+    pageListUsers: () => {
+      pagingUsers = true;
+    },
+    backdateKey: (accessKeyId, createdAt) => {
+      backdated.set(accessKeyId, createdAt.toISOString());
     },
     callsTo: (match) => calls.filter((c) => matches(match, c)),
     stop: () =>

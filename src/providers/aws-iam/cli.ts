@@ -32,7 +32,7 @@ interface AwsIamKeyOptions extends WindowOptions, FollowOptions {
 }
 
 /** The account to rotate in: given, or the one the operator's AWS credentials belong to. */
-async function resolveAccount(account: string | undefined): Promise<string> {
+export async function resolveAccount(account: string | undefined): Promise<string> {
   if (account) return account;
   const sts = new STSClient({ region: process.env.AWS_REGION ?? 'us-east-1', maxAttempts: 3 });
   try {

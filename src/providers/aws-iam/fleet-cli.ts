@@ -1,0 +1,71 @@
+/** `plan aws-iam-keys` and `fleet aws-iam-keys`: the options that select an account's IAM users, and its plan read from here. */
+import { Option, type Command } from 'commander';
+import { argument, parseWith } from '../../cli/arguments';
+import { parsePickupGrace, parseRecoveryWindow } from '../../rotation/model';
+import { parseMaxAge, type AwsIamFleetSelection, type FleetDecision } from '../../rotation/fleet';
+import { resolveAccount } from './cli';
+import { createAwsClients } from './clients';
+import { awsAccountId } from './descriptor';
+import { planAwsIamPage } from './fleet';
+
+export interface AwsIamKeysOptions {
+  account?: string;
+  pathPrefix: string;
+  maxAge?: number;
+  asOf?: string;
+  recoveryWindow?: number;
+  pickupGrace?: number;
+}
+
+/** CIS AWS Foundations: access keys rotated every 90 days or less. */
+const DEFAULT_MAX_AGE_DAYS = 90;
+
+const asOfDate = argument((value: string): string => {
+  const at = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(at)) throw new Error(`--as-of '${value}' must be a date (YYYY-MM-DD) or an ISO time`);
+  return new Date(at).toISOString();
+});
+
+const pathPrefix = argument((value: string): string => {
+  if (!/^\/([\x21-\x7e]*\/)?$/.test(value)) throw new Error(`--path-prefix '${value}' must be an IAM path that starts and ends with /, e.g. /service/`);
+  return value;
+});
+
+export function addAwsIamKeysOptions(command: Command): Command {
+  return command
+    .option('--account <id>', 'AWS account id (default: the account of your AWS credentials)', parseWith(awsAccountId()))
+    .option('--path-prefix <path>', 'only IAM users under this path', pathPrefix, '/')
+    .option('--max-age <days>', "rotate a user whose Active key is this old or older, e.g. 90d (CIS AWS's limit, the default)", argument(parseMaxAge))
+    .addOption(new Option('--as-of <date>', 'evaluate ages at this date instead of now ("what is due next month?")').argParser(asOfDate))
+    .option('--recovery-window <days>', 'window of each rotation started, 7d..30d (default: the source\'s)', argument(parseRecoveryWindow))
+    .option('--pickup-grace <duration>', 'pickup grace of each rotation started, 0s..60m (default 30s)', argument(parsePickupGrace));
+}
+
+export async function awsIamKeysSelection(opts: AwsIamKeysOptions): Promise<AwsIamFleetSelection> {
+  return {
+    kind: 'aws-iam-keys',
+    accountId: await resolveAccount(opts.account),
+    pathPrefix: opts.pathPrefix,
+    maxAgeDays: opts.maxAge ?? DEFAULT_MAX_AGE_DAYS,
+    ...(opts.asOf ? { asOf: opts.asOf } : {}),
+    ...(opts.recoveryWindow === undefined ? {} : { recoveryWindowDays: opts.recoveryWindow }),
+    ...(opts.pickupGrace === undefined ? {} : { pickupGraceSeconds: opts.pickupGrace }),
+  };
+}
+
+/** The plan, read from this process with the operator's AWS credentials (the same reads a fleet run makes). */
+export async function* planAwsIamKeys(selection: AwsIamFleetSelection, rotating: ReadonlySet<string>): AsyncGenerator<FleetDecision> {
+  const aws = createAwsClients();
+  const at = Date.parse(selection.asOf ?? new Date().toISOString());
+  let cursor: string | undefined;
+  try {
+    do {
+      const page = await planAwsIamPage(aws, selection, cursor, at, rotating);
+      yield* page.decisions;
+      cursor = page.next;
+    } while (cursor);
+  } finally {
+    aws.iam.destroy();
+    aws.sts.destroy();
+  }
+}

@@ -1,0 +1,14 @@
+/** What a schedule runs for one credential: start its rotation, or record that one is already in progress. */
+import { ApplicationFailure, setCurrentDetails } from '@temporalio/workflow';
+import { defineRotationSchemas, type RotationRequestInput } from '../rotation/schemas';
+import { startRotationChild, type StartOutcome } from './start-rotation';
+
+export async function launchRotation(input: { request: RotationRequestInput }): Promise<StartOutcome> {
+  const parsed = defineRotationSchemas().RotationRequest.safeParse(input.request);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`invalid rotation request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'InvalidRotationRequest');
+  }
+  const outcome = await startRotationChild(input.request);
+  setCurrentDetails(outcome.outcome === 'started' ? `started rotation ${outcome.rotationId}` : `skipped ${outcome.rotationId}: ${outcome.reason}`);
+  return outcome;
+}
