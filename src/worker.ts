@@ -144,7 +144,12 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   const { address, namespace, connectionOptions } = temporalConnectConfig(env);
   // the SDK's runtime turns these signals into Worker.shutdown() for every worker of this process
   // ROTATOR_METRICS_ADDRESS: Temporal core's Prometheus exporter, serving the SDK's series and the rotator's own
-  Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGTERM', 'SIGINT'], telemetryOptions: telemetry.runtimeOptions() });
+  try {
+    Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGTERM', 'SIGINT'], telemetryOptions: telemetry.runtimeOptions() });
+  } catch (err) {
+    if (!telemetry.settings.metricsAddress) throw err;
+    throw new OperatorError(`worker: ROTATOR_METRICS_ADDRESS ${telemetry.settings.metricsAddress}: ${(err as Error).message}`); // e.g. the port is taken
+  }
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect(connectionOptions);

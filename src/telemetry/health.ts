@@ -63,9 +63,9 @@ export async function startHealthServer(address: string, readiness: () => Promis
     reply(404, { error: 'not found: /livez or /readyz' });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(new Error(`ROTATOR_HEALTH_ADDRESS ${address}: ${err.message}`)));
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });
