@@ -1,7 +1,7 @@
 # credential-rotator image: `rotator worker` by default, `rotator codec-server …` for the UI's codec server.
 # Build stage compiles TypeScript; the runtime stage has production dependencies only and runs as the non-root `node` user.
-# Node 20 is the version the test suite runs on; move this and CI together.
-FROM node:20.20.2-bookworm-slim AS build
+# Node 24 LTS, the version the test suite runs on (scripts/bootstrap-tools.sh NODE24_VERSION): move this and CI together.
+FROM node:24.19.0-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # npm install, not npm ci: npm 11 lockfiles omit other platforms' optional packages (npm/cli#4828)
@@ -12,7 +12,7 @@ COPY src ./src
 COPY scripts/bundle-workflows.js ./scripts/
 RUN npm run build
 
-FROM node:20.20.2-bookworm-slim
+FROM node:24.19.0-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

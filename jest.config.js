@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
-    // jose 6 ships ES modules only; Jest on Node 20 cannot require() them, so it compiles them to CommonJS
+    // jose 6 ships ES modules only; Jest's own module loader cannot require() them (on any Node), so it compiles them to CommonJS
     '/node_modules/jose/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],

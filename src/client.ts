@@ -63,12 +63,6 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   }
 }
 
-// The AWS SDK warns that releases after January 2027 need Node 22: true, but noise in every command's output.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (!warning.message.includes('NodeVersionSupportWarning')) process.stderr.write(`${warning.name}: ${warning.message}\n`);
-});
-
 // `rotator list | head` closes the pipe early: that is the reader's choice, not an error
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0);

@@ -10,6 +10,7 @@ import type { DataConverter } from '@temporalio/common';
 import { createLogger, logLevelFromEnv, temporalLogger } from './logging';
 import { prebuiltWorkflowBundle, WORKFLOW_PRELOAD_MODULES } from './workflow-bundling';
 import { describeWorkerScope, workerScopeFromEnv } from './worker-scope';
+import { WorkerTelemetry } from './telemetry/worker-telemetry';
 
 export { providerActivities, providerClientsFromEnv, type ProviderClients };
 
@@ -112,8 +113,9 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
 /**
  * `rotator worker`: connect with the standard Temporal client configuration and run until signalled.
  * SIGTERM or SIGINT stops polling and lets in-flight activities finish for the grace time; what is still running 10 s
- * after it is left to Temporal, which retries it elsewhere once its timeout expires. ROTATOR_WORKER_READY_FILE, if set,
- * exists while polling (the container health check).
+ * after it is left to Temporal, which retries it elsewhere once its timeout expires. ROTATOR_HEALTH_ADDRESS serves /livez and
+ * /readyz (the container health check), ROTATOR_METRICS_ADDRESS the Prometheus metrics; ROTATOR_WORKER_READY_FILE, if
+ * set, exists while polling.
  */
 export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // configuration mistakes first: they need no server to be reported
@@ -123,6 +125,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   let sealKeyId: string;
   let grace: ReturnType<typeof shutdownTimes>;
   let logger: ReturnType<typeof createLogger>;
+  let telemetry: WorkerTelemetry;
   try {
     logger = createLogger({ level: logLevelFromEnv(env) });
     clients = providerClientsFromEnv();
@@ -134,12 +137,19 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     sealer = new SecretSealer(sealRing);
     sealKeyId = sealRing.primary;
     grace = shutdownTimes(env);
+    telemetry = WorkerTelemetry.fromEnv(env);
   } catch (err) {
     throw new OperatorError(`worker configuration: ${(err as Error).message}`);
   }
   const { address, namespace, connectionOptions } = temporalConnectConfig(env);
   // the SDK's runtime turns these signals into Worker.shutdown() for every worker of this process
-  Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGTERM', 'SIGINT'] });
+  // ROTATOR_METRICS_ADDRESS: Temporal core's Prometheus exporter, serving the SDK's series and the rotator's own
+  try {
+    Runtime.install({ logger: temporalLogger(logger), shutdownSignals: ['SIGTERM', 'SIGINT'], telemetryOptions: telemetry.runtimeOptions() });
+  } catch (err) {
+    if (!telemetry.settings.metricsAddress) throw err;
+    throw new OperatorError(`worker: ROTATOR_METRICS_ADDRESS ${telemetry.settings.metricsAddress}: ${(err as Error).message}`); // e.g. the port is taken
+  }
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect(connectionOptions);
@@ -151,7 +161,9 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     logger.info({ signal }, `worker: ${signal}, no new tasks; in-flight activities get ${Number(grace.shutdownGraceTime) / 1000} s to finish`);
   process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
   try {
+    await telemetry.serve(connection, logger);
     const workers = await createWorkers({ connection, namespace, clients, dataConverter, sealer, env });
+    telemetry.watch(workers, { connection, namespace }, logger);
     // logged before "worker ready", which is what operators and tests wait for
     const scope = clients.scope ?? workerScopeFromEnv(env);
     logger.info({ scope }, `worker scope: ${describeWorkerScope(scope, ownKeyFile(clients))}`);
@@ -168,6 +180,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     }
     logger.info('worker stopped');
   } finally {
+    await telemetry.stop();
     if (readyFile) rmSync(readyFile, { force: true });
     await connection.close();
   }

@@ -18,6 +18,7 @@ import { consumerHome, consumerLabel, consumerMode, rotationIdFor, sourceProvide
 import { TERMINAL_PHASES, type ConsumerState, type DeleteNowInput, type Phase, type RotationRequest, type RotationStatus } from '../rotation/schemas';
 import { CredentialProviderKey, CredentialSubjectKey, DeleteAtKey, RotationPhaseKey } from '../rotation/search-attributes';
 import { failureType, rootMessage } from './failures';
+import { RotationMetrics } from './rotation-metrics';
 
 export const statusQuery = defineQuery<RotationStatus>('status');
 /** Re-enables the old credential during the recovery window; consumers keep the new one. */
@@ -40,8 +41,11 @@ export class RotationState {
   private refusal: string | undefined;
   /** undo steps, newest first; each reads the providers before acting so it never cuts a consumer off */
   private undoSteps: UndoStep[] = [];
+  /** counters and phase durations for Prometheus: not commands, never recorded while replaying */
+  private readonly metrics: RotationMetrics;
 
   constructor(request: RotationRequest) {
+    this.metrics = new RotationMetrics(request);
     const { source } = request;
     this.status = {
       rotationId: rotationIdFor(source),
@@ -77,6 +81,7 @@ export class RotationState {
 
   /** The search attributes the UI filters by, set before any provider is called. */
   announce(): void {
+    this.metrics.started();
     upsertSearchAttributes([
       { key: CredentialProviderKey, value: this.status.provider },
       { key: CredentialSubjectKey, value: this.status.subject },
@@ -87,6 +92,7 @@ export class RotationState {
     this.status.phase = phase;
     this.status.timeline.push({ phase, at: new Date().toISOString() });
     upsertSearchAttributes([{ key: RotationPhaseKey, value: phase }]);
+    this.metrics.entered(phase, this.status.problemType);
     this.show();
   }
 

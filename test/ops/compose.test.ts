@@ -30,6 +30,9 @@ interface Service {
   environment?: Record<string, string>;
   ports?: string[];
   stop_grace_period?: string;
+  profiles?: string[];
+  volumes?: string[];
+  command?: string[];
 }
 interface Stack {
   services: Record<string, Service>;
@@ -56,18 +59,19 @@ describe('docker-compose.yml', () => {
 
   it('validates, and starts each service only once what it needs is healthy or done', () => {
     const s = stack.services;
-    expect(Object.keys(s).sort()).toEqual(['codec-server', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
+    expect(Object.keys(s).sort()).toEqual(['codec-server', 'grafana', 'postgresql', 'prometheus', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
     expect(s['temporal-schema']!.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
     expect(s.temporal!.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
     expect(s['temporal-namespace']!.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
     expect(s['temporal-ui']!.depends_on).toEqual({ temporal: { condition: 'service_healthy' }, 'codec-server': { condition: 'service_healthy' } });
     expect(s.worker!.depends_on).toEqual({ 'temporal-namespace': { condition: 'service_completed_successfully' } });
-    for (const name of ['postgresql', 'temporal', 'codec-server', 'worker']) expect(s[name]!.healthcheck?.test.length).toBeGreaterThan(0);
+    for (const name of ['postgresql', 'temporal', 'codec-server', 'worker', 'prometheus']) expect(s[name]!.healthcheck?.test.length).toBeGreaterThan(0);
+    expect(s.grafana!.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
   });
 
   it('pins every image, runs two worker replicas, keeps secrets out of the environment, and publishes on loopback only', () => {
     const s = stack.services;
-    for (const [name, service] of Object.entries(s)) expect([name, service.image]).toEqual([name, expect.stringMatching(/^[a-z0-9./-]+:\d+\.\d+(\.\d+)?$/)]);
+    for (const [name, service] of Object.entries(s)) expect([name, service.image]).toEqual([name, expect.stringMatching(/^[a-z0-9./-]+:v?\d+\.\d+(\.\d+)?$/)]);
     expect(s['temporal-schema']!.image.split(':')[1]).toBe(s.temporal!.image.split(':')[1]); // schema job matches the server
     expect(s.worker!.deploy?.replicas).toBe(2);
     expect(s.worker!.stop_grace_period).toBe('40s');
@@ -81,7 +85,32 @@ describe('docker-compose.yml', () => {
     expect(s.worker!.environment).not.toHaveProperty('POSTGRES_PASSWORD');
     expect(s['temporal-ui']!.environment!.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:8888/${s['codec-server']!.environment!.ROTATOR_CODEC_SERVER_TOKEN}`);
     for (const service of Object.values(s)) for (const port of service.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
-    expect(Object.keys(stack.secrets).sort()).toEqual(['aws_credentials', 'codec_keys', 'seal_keys']);
+    expect(Object.keys(stack.secrets).sort()).toEqual(['aws_credentials', 'codec_keys', 'grafana_admin_password', 'seal_keys']);
+    expect(s.grafana!.secrets!.map((x) => x.source)).toEqual(['grafana_admin_password']);
+    expect(Object.keys(s.grafana!.environment!).filter((k) => k.includes('PASSWORD'))).toEqual(['GF_SECURITY_ADMIN_PASSWORD__FILE']);
+  });
+
+  it('workers serve metrics and health on the compose network; their health check is /readyz; Prometheus and Grafana are optional and read deploy/', () => {
+    const s = stack.services;
+    const worker = s.worker!;
+    expect(worker.environment).toMatchObject({ ROTATOR_METRICS_ADDRESS: '0.0.0.0:9464', ROTATOR_HEALTH_ADDRESS: '0.0.0.0:9465' });
+    expect(worker.ports ?? []).toEqual([]); // scraped on the compose network, never published
+    expect(worker.healthcheck!.test.join(' ')).toContain('http://127.0.0.1:9465/readyz');
+    // off unless asked for: `docker compose --profile monitoring up -d`
+    for (const name of Object.keys(s)) expect([name, s[name]!.profiles ?? []]).toEqual([name, ['prometheus', 'grafana'].includes(name) ? ['monitoring'] : []]);
+    // Prometheus reads the shipped config, which scrapes every replica on the worker's metrics port
+    const mount = (service: Service, target: string) => service.volumes!.find((v) => v.split(':')[1] === target)?.split(':')[0];
+    expect(mount(s.prometheus!, '/etc/prometheus/rotator')).toBe(path.join(root, 'deploy/prometheus'));
+    expect(s.prometheus!.command).toContain('--config.file=/etc/prometheus/rotator/prometheus.yml');
+    const config = readFileSync(path.join(root, 'deploy/prometheus/prometheus.yml'), 'utf8');
+    expect(config).toMatch(/names: \[worker\]\s+type: A\s+port: 9464/);
+    // Grafana: the provisioned datasource is the one the dashboard names, and the dashboard folder is where provisioning looks
+    expect(mount(s.grafana!, '/etc/grafana/provisioning')).toBe(path.join(root, 'deploy/grafana/provisioning'));
+    expect(mount(s.grafana!, '/var/lib/grafana/dashboards/credential-rotator')).toBe(path.join(root, 'deploy/grafana/dashboards'));
+    expect(readFileSync(path.join(root, 'deploy/grafana/provisioning/dashboards/rotator.yml'), 'utf8')).toContain('path: /var/lib/grafana/dashboards/credential-rotator');
+    const uid = /uid: (\S+)/.exec(readFileSync(path.join(root, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8'))![1];
+    const dashboard = JSON.parse(readFileSync(path.join(root, 'deploy/grafana/dashboards/credential-rotator.json'), 'utf8')) as { panels: { datasource?: { uid: string } }[] };
+    expect(new Set(dashboard.panels.filter((p) => p.datasource).map((p) => p.datasource!.uid))).toEqual(new Set([uid]));
   });
 
   it('OIDC is off by default; set, it reaches the codec server, the UI forwards its access token, and the token may go', async () => {

@@ -1,6 +1,8 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { callContext, USER_AGENT_PRODUCT } from '../call-context';
+import { recordProviderCall, secondsSince } from '../../telemetry/provider-calls';
+import { awsCallOutcome } from './errors';
 
 /** Credentials of a single access key, used to sign one STS call with the key being verified. */
 export interface AccessKeyCredentials {
@@ -58,7 +60,10 @@ function sdkRegionOrFallback(): () => Promise<string> {
     })());
 }
 
-/** Appends the rotation and activity attempt to the User-Agent, so CloudTrail's `userAgent` names the rotation that made a call. */
+/**
+ * Appends the rotation and activity attempt to the User-Agent, so CloudTrail's `userAgent` names the rotation that made a
+ * call, and counts each call for the provider-call metrics.
+ */
 function tagged<C extends IAMClient | STSClient>(client: C): C {
   (client.middlewareStack as IAMClient['middlewareStack']).add(
     (next) => async (args) => {
@@ -68,6 +73,22 @@ function tagged<C extends IAMClient | STSClient>(client: C): C {
       return next(args);
     },
     { step: 'build', priority: 'low', name: 'rotatorCallContext' },
+  );
+  // around the whole call, errors included: one count per API call, by operation (GetCallerIdentity, CreateAccessKey, …)
+  (client.middlewareStack as IAMClient['middlewareStack']).add(
+    (next, context) => async (args) => {
+      const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
+      const startedAt = performance.now();
+      try {
+        const output = await next(args);
+        recordProviderCall('aws-iam', operation, 'success', secondsSince(startedAt));
+        return output;
+      } catch (err) {
+        recordProviderCall('aws-iam', operation, awsCallOutcome(err), secondsSince(startedAt));
+        throw err;
+      }
+    },
+    { step: 'initialize', priority: 'high', name: 'rotatorCallMetrics' },
   );
   return client;
 }

@@ -1,4 +1,5 @@
 import { failFast, ProviderError, retry, retryAfter } from '../errors';
+import type { CallOutcome } from '../../telemetry/metrics';
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
 const TRANSIENT = new Set(['ServiceFailure', 'ServiceUnavailable', 'InternalFailure', 'ConcurrentModification', 'EntityTemporarilyUnmodifiable', 'TimeoutError', 'RequestTimeout']);
@@ -17,6 +18,15 @@ interface AwsErrorShape {
 export function awsErrorName(err: unknown): string {
   const e = err as AwsErrorShape;
   return (e?.name && e.name !== 'Error' ? e.name : e?.code) ?? 'UnknownError';
+}
+
+/** How IAM or STS answered a call that failed, for the provider-call metrics: throttling as classifyAwsError sees it. */
+export function awsCallOutcome(err: unknown): CallOutcome {
+  const e = err as AwsErrorShape;
+  const status = e?.$metadata?.httpStatusCode;
+  if (THROTTLING.has(awsErrorName(err)) || status === 429 || e?.$retryable?.throttling) return 'throttled';
+  if (status === undefined) return 'no_answer';
+  return status >= 500 ? 'server_error' : 'client_error';
 }
 
 /**

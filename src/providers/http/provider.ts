@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import { failFast, ProviderError, retry, type Disposition } from '../errors';
 import { scrub } from './scrub';
 import { isTransient, type TransportError } from './transport';
+import { outcomeOfStatus } from '../../telemetry/metrics';
+import { recordProviderCall, secondsSince } from '../../telemetry/provider-calls';
 
 /** What a client was doing when a call failed; each provider adds its ids (a set, a secret, a token). */
 export interface HttpAction {
@@ -48,11 +50,15 @@ export type AnswerFailure = (type: string, hint: string, disposition?: Dispositi
 export class HttpProvider<A extends HttpAction> {
   constructor(readonly profile: HttpProviderProfile<A>) {}
 
-  /** Sends; a failure to get any answer leaves as a classified ProviderError, never as the axios error. */
+  /** Sends, counting the call and its outcome; a failure to get any answer leaves as a classified ProviderError, never as the axios error. */
   async send(http: AxiosInstance, action: A, request: AxiosRequestConfig, secrets: () => readonly string[]): Promise<AxiosResponse> {
+    const startedAt = performance.now();
     try {
-      return await http.request(request);
+      const response = await http.request(request);
+      recordProviderCall(this.profile.provider, action.operation, outcomeOfStatus(response.status), secondsSince(startedAt));
+      return response;
     } catch (err) {
+      recordProviderCall(this.profile.provider, action.operation, 'no_answer', secondsSince(startedAt));
       if (isAxiosError(err)) throw this.transportFailure(action, { code: err.code, message: err.message }, secrets());
       throw err;
     }
