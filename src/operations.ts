@@ -268,7 +268,7 @@ function endedAs(status: RotationStatus): string {
 
 /** The id of a fleet's runs: one run of a fleet at a time. */
 export function fleetIdFor(selection: FleetSelection): string {
-  return `fleet:${selection.kind}:${selection.accountId}:${selection.pathPrefix}`;
+  return `fleet:${selection.kind}:${selection.organizationRole ? 'organization:' : ''}${selection.accountId}:${selection.pathPrefix}`;
 }
 
 /** Starts a run of a fleet; refuses while the previous run of the same fleet is still going. */

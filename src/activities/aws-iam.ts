@@ -28,8 +28,27 @@ function iamSource(source: SourceSpec) {
   return source;
 }
 
-/** `scope.iamPathPrefixes` limits the users it touches by their IAM path (read from IAM, never taken from the request). */
+/**
+ * `scope.iamPathPrefixes` limits the users it touches by their IAM path (read from IAM, never taken from the request).
+ * A source that names a role is worked on in its account through that role (an organisation's member account).
+ */
 export function createAwsIamActivities(aws: AwsClients, scope: Pick<WorkerScope, 'iamPathPrefixes'>): SourceActivities {
+  const inAccount = (source: SourceSpec) => {
+    const { accountId, assumeRole } = iamSource(source);
+    return inOneAccount(assumeRole ? aws.inAccount(accountId, assumeRole) : aws, scope);
+  };
+  return {
+    inspectSource: (input) => inAccount(input.source).inspectSource(input),
+    createCredential: (input) => inAccount(input.source).createCredential(input),
+    verifyCredential: (input) => inAccount(input.source).verifyCredential(input),
+    retireCredential: (input) => inAccount(input.source).retireCredential(input),
+    reinstateCredential: (input) => inAccount(input.source).reinstateCredential(input),
+    credentialStates: (input) => inAccount(input.source).credentialStates(input),
+    destroyCredential: (input) => inAccount(input.source).destroyCredential(input),
+  };
+}
+
+function inOneAccount(aws: AwsClients, scope: Pick<WorkerScope, 'iamPathPrefixes'>): SourceActivities {
   /**
    * The second line, before each write: a workflow that skipped preflight still cannot reach a user outside the scope.
    * One GetUser per write, and none when no prefixes are configured. A user that is gone is left to the call itself.

@@ -10,7 +10,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** What `plan` and `fleet` select from an AWS account: the IAM users under a path, with keys older than `maxAgeDays`. */
 export interface AwsIamFleetSelection {
   kind: 'aws-iam-keys';
+  /** the rotator's own account; with `organizationRole`, the organisation's management account */
   accountId: string;
+  /** sweep every active account of the organisation, each through this role (the rotator's own account with its own credentials) */
+  organizationRole?: string;
   /** IAM path prefix, `/` for every user */
   pathPrefix: string;
   maxAgeDays: number;

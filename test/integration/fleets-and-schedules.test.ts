@@ -8,7 +8,9 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CreateAccessKeyCommand, CreateUserCommand, TagUserCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand, TagUserCommand } from '@aws-sdk/client-iam';
+import { CreateAccountCommand as CreateOrganizationAccountCommand, CreateOrganizationCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEMO_CODEC_KEYS } from '../../src/codec/key-ring';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
@@ -54,6 +56,7 @@ describe('fleets and schedules through the CLI', () => {
       TEMPORAL_NAMESPACE: 'default',
       AWS_ENDPOINT_URL_IAM: iamProxy.endpoint,
       AWS_ENDPOINT_URL_STS: providers.moto.server.endpoint,
+      AWS_ENDPOINT_URL_ORGANIZATIONS: providers.moto.server.endpoint,
       AWS_ACCESS_KEY_ID: testAwsCredentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: testAwsCredentials.secretAccessKey,
       AWS_REGION: 'us-east-1',
@@ -156,6 +159,55 @@ describe('fleets and schedules through the CLI', () => {
       expect((await providers.keysOf('young-0')).length).toBe(1);
       expect((await providers.keysOf('elsewhere-0')).length).toBe(1);
     });
+  });
+
+  it('an organisation of three accounts: each swept through the role assumed in it, each rotation done in its own account', async () => {
+    const endpoint = providers.moto.server.endpoint;
+    const base = { region: 'us-east-1', endpoint, credentials: testAwsCredentials };
+    const org = new OrganizationsClient(base);
+    await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+    for (const name of ['payments', 'analytics']) await org.send(new CreateOrganizationAccountCommand({ Email: `${name}@example.com`, AccountName: name }));
+    const accounts = ((await org.send(new ListAccountsCommand({}))).Accounts ?? []).map((a) => a.Id!).sort();
+    expect(accounts).toHaveLength(3);
+    /** IAM in an account, as the rotator reaches it: its own, or through the role a member account grants. */
+    const iamIn = async (account: string) => {
+      if (account === ACCOUNT) return providers.moto.iam();
+      const { Credentials: c } = await new STSClient(base).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`, RoleSessionName: 'test-seed' }));
+      return new IAMClient({ ...base, credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! } });
+    };
+    const oldKeys = new Map<string, string>();
+    for (const account of accounts) {
+      const iam = await iamIn(account);
+      for (const user of [`due-${account}`, `fresh-${account}`]) {
+        await iam.send(new CreateUserCommand({ UserName: user, Path: '/fleet/' }));
+        const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: user }));
+        iamProxy.backdateKey(AccessKey!.AccessKeyId!, new Date(Date.now() - (user.startsWith('due') ? 120 : 5) * DAY_MS));
+        await iam.send(new TagUserCommand({ UserName: user, Tags: [{ Key: 'rotator:consumers', Value: `soracom:${user}-set` }] }));
+        await providers.addSet(`${user}-set`, AccessKey!.AccessKeyId!);
+        oldKeys.set(user, AccessKey!.AccessKeyId!);
+      }
+    }
+    const sweep = ['--account', ACCOUNT, '--organization', '--account-role', 'OrganizationAccountAccessRole', '--path-prefix', '/fleet/'];
+    await withWorkers(env, clients(), async () => {
+      const plan = jsonLines<Decision>((await rotator('plan', 'aws-iam-keys', ...sweep, '--json')).stdout);
+      expect(plan.filter((d) => d.action === 'rotate').map((d) => d.rotationId).sort()).toEqual(accounts.map((a) => `aws-iam:${a}:due-${a}`).sort());
+      expect(plan.filter((d) => d.action === 'skip')).toHaveLength(3);
+      const done = await rotator('fleet', 'aws-iam-keys', ...sweep, '--recovery-window', '7d', '--pickup-grace', '0s', '--wait', '--json');
+      expect(done.code).toBe(0);
+      const report = jsonLines<{ fleetId: string; rotated: { rotationId: string }[]; failed: unknown[] }>(done.stdout).at(-1)!;
+      expect(report.fleetId).toBe(`fleet:aws-iam-keys:organization:${ACCOUNT}:/fleet/`);
+      expect(report.failed).toEqual([]);
+      expect(report.rotated.map((r) => r.rotationId).sort()).toEqual(accounts.map((a) => `aws-iam:${a}:due-${a}`).sort());
+    });
+    // at the providers, in each account: the due user's old key Inactive beside a new one in its set; the fresh user untouched
+    for (const account of accounts) {
+      const iam = await iamIn(account);
+      const keysOf = async (user: string) => ((await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ?? []).map((k) => [k.AccessKeyId!, k.Status!]);
+      const due = await keysOf(`due-${account}`);
+      expect(due).toContainEqual([oldKeys.get(`due-${account}`), 'Inactive']);
+      expect(providers.setsHolding()[`due-${account}-set`]).toBe(due.find(([, s]) => s === 'Active')![0]);
+      expect(await keysOf(`fresh-${account}`)).toEqual([[oldKeys.get(`fresh-${account}`), 'Active']]);
+    }
   });
 
   it('a schedule runs the rotation, skips a run while it is in progress, and runs it again once it ended', async () => {

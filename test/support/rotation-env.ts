@@ -77,7 +77,7 @@ export function useProviders(
       return {
         scope: overrides.scope ?? { fileDirs: [tmpdir()] },
         aws: createAwsClients({
-          endpoint: { iam: overrides.iamEndpoint ?? moto.server.endpoint, sts: overrides.stsEndpoint ?? moto.server.endpoint },
+          endpoint: { iam: overrides.iamEndpoint ?? moto.server.endpoint, sts: overrides.stsEndpoint ?? moto.server.endpoint, organizations: moto.server.endpoint },
           credentials: testAwsCredentials,
         }),
         soracom: overrides.soracomEndpoint ? new SoracomClient({ endpoint: overrides.soracomEndpoint, ...soracomAuth }) : soracom(),

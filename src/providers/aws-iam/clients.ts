@@ -1,5 +1,7 @@
 import { IAMClient } from '@aws-sdk/client-iam';
-import { STSClient } from '@aws-sdk/client-sts';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { callContext, USER_AGENT_PRODUCT } from '../call-context';
 import { recordProviderCall, secondsSince } from '../../telemetry/provider-calls';
 import { awsCallOutcome } from './errors';
@@ -16,6 +18,10 @@ export interface AwsClients {
   sts: STSClient;
   /** STS signed with the given key: the only proof that a new key authenticates */
   stsWithKey(credentials: AccessKeyCredentials): STSClient;
+  /** The same clients in another account of the organisation, through the role assumed there (AWS's "keys at scale" pattern). */
+  inAccount(accountId: string, roleName: string): AwsClients;
+  /** AWS Organizations, to list the accounts a fleet sweeps (created when first used) */
+  organizations(): OrganizationsClient;
 }
 
 /**
@@ -26,15 +32,28 @@ export interface AwsClients {
  * instance roles), the region from its own order (AWS_REGION, then the profile's `region`) before a fallback.
  */
 export function createAwsClients(
-  options: { region?: string; endpoint?: { iam?: string; sts?: string }; credentials?: AccessKeyCredentials } = {},
+  options: { region?: string; endpoint?: { iam?: string; sts?: string; organizations?: string }; credentials?: AccessKeyCredentials | AwsCredentialIdentityProvider } = {},
 ): AwsClients {
   const region = options.region ?? sdkRegionOrFallback();
   // a hung connection must fail well inside the activity's 30 s start-to-close, so Temporal retries it
   const common = { region, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } };
   const own = options.credentials ? { credentials: options.credentials } : {};
+  const accounts = new Map<string, AwsClients>();
+  const sts = tagged(new STSClient({ ...common, ...own, ...(options.endpoint?.sts ? { endpoint: options.endpoint.sts } : {}) }));
+  let organizations: OrganizationsClient | undefined;
   return {
+    organizations: () => (organizations ??= new OrganizationsClient({ ...common, ...own, ...(options.endpoint?.organizations ? { endpoint: options.endpoint.organizations } : {}) })),
+    inAccount: (accountId, roleName) => {
+      const key = `${accountId}/${roleName}`;
+      let clients = accounts.get(key);
+      if (!clients) {
+        clients = createAwsClients({ ...options, credentials: assumedRole(sts, accountId, roleName) });
+        accounts.set(key, clients);
+      }
+      return clients;
+    },
     iam: tagged(new IAMClient({ ...common, ...own, ...(options.endpoint?.iam ? { endpoint: options.endpoint.iam } : {}) })),
-    sts: tagged(new STSClient({ ...common, ...own, ...(options.endpoint?.sts ? { endpoint: options.endpoint.sts } : {}) })),
+    sts,
     stsWithKey: (credentials) =>
       tagged(new STSClient({ ...common, credentials, ...(options.endpoint?.sts ? { endpoint: options.endpoint.sts } : {}) })),
   };
@@ -58,6 +77,24 @@ function sdkRegionOrFallback(): () => Promise<string> {
         probe.destroy();
       }
     })());
+}
+
+/**
+ * Credentials of `roleName` in `accountId`, assumed with the rotator's own and renewed five minutes before they expire.
+ * The role's ARN takes the partition of the rotator's own identity (aws, aws-cn, aws-us-gov).
+ */
+function assumedRole(sts: STSClient, accountId: string, roleName: string): AwsCredentialIdentityProvider {
+  let current: AwsCredentialIdentity | undefined;
+  let partition: string | undefined;
+  return async () => {
+    if (current?.expiration && current.expiration.getTime() - Date.now() > 5 * 60_000) return current;
+    partition ??= (await sts.send(new GetCallerIdentityCommand({}))).Arn?.split(':')[1] ?? 'aws';
+    const out = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:${partition}:iam::${accountId}:role/${roleName}`, RoleSessionName: 'credential-rotator', DurationSeconds: 3600 }));
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`sts:AssumeRole ${roleName} in ${accountId} returned no credentials`);
+    current = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    return current;
+  };
 }
 
 /**

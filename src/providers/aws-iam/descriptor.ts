@@ -11,11 +11,20 @@ export const awsIamProvider: ProviderDescriptor = {
 /** IAM user names: 1–64 of letters, digits and `+=,.@_-` (IAM API reference, CreateUser). */
 export const iamUserName = () => z.string().regex(/^[\w+=,.@-]{1,64}$/, 'IAM user name must be 1–64 characters of letters, digits and +=,.@_-');
 export const awsAccountId = () => z.string().regex(/^\d{12}$/, 'AWS account id must be 12 digits');
+/** IAM role names: 1–64 of letters, digits and `+=,.@_-` (IAM API reference, CreateRole). */
+export const iamRoleName = () => z.string().regex(/^[\w+=,.@-]{1,64}$/, 'IAM role name must be 1–64 characters of letters, digits and +=,.@_-');
 
 export const awsIamAccessKey = defineSource({
   kind: 'aws-iam-access-key',
   provider: 'aws-iam',
-  schema: () => z.object({ kind: z.literal('aws-iam-access-key'), userName: iamUserName(), accountId: awsAccountId() }),
+  schema: () =>
+    z.object({
+      kind: z.literal('aws-iam-access-key'),
+      userName: iamUserName(),
+      accountId: awsAccountId(),
+      /** a role the rotator assumes in that account, when it is not the rotator's own (an organisation's member account) */
+      assumeRole: iamRoleName().optional(),
+    }),
   rotationId: (s) => `aws-iam:${s.accountId}:${s.userName}`,
   subject: (s) => `arn:aws:iam::${s.accountId}:user/${s.userName}`,
   defaultRecoveryWindowDays: 30,

@@ -5,11 +5,14 @@ import { parsePickupGrace, parseRecoveryWindow } from '../../rotation/model';
 import { parseMaxAge, type AwsIamFleetSelection, type FleetDecision } from '../../rotation/fleet';
 import { resolveAccount } from './cli';
 import { createAwsClients } from './clients';
-import { awsAccountId } from './descriptor';
+import { awsAccountId, iamRoleName } from './descriptor';
+import { OperatorError } from '../../operations';
 import { planAwsIamPage } from './fleet';
 
 export interface AwsIamKeysOptions {
   account?: string;
+  organization?: boolean;
+  accountRole?: string;
   pathPrefix: string;
   maxAge?: number;
   asOf?: string;
@@ -34,6 +37,8 @@ const pathPrefix = argument((value: string): string => {
 export function addAwsIamKeysOptions(command: Command): Command {
   return command
     .option('--account <id>', 'AWS account id (default: the account of your AWS credentials)', parseWith(awsAccountId()))
+    .option('--organization', "every active account of the organisation your AWS credentials manage, each through --account-role")
+    .option('--account-role <name>', 'with --organization: the role assumed in each member account, e.g. OrganizationAccountAccessRole', parseWith(iamRoleName()))
     .option('--path-prefix <path>', 'only IAM users under this path', pathPrefix, '/')
     .option('--max-age <days>', "rotate a user whose Active key is this old or older, e.g. 90d (CIS AWS's limit, the default)", argument(parseMaxAge))
     .addOption(new Option('--as-of <date>', 'evaluate ages at this date instead of now ("what is due next month?")').argParser(asOfDate))
@@ -42,9 +47,12 @@ export function addAwsIamKeysOptions(command: Command): Command {
 }
 
 export async function awsIamKeysSelection(opts: AwsIamKeysOptions): Promise<AwsIamFleetSelection> {
+  if (opts.organization && !opts.accountRole) throw new OperatorError('--organization needs --account-role <name>: the role the rotator assumes in each member account');
+  if (opts.accountRole && !opts.organization) throw new OperatorError('--account-role is for --organization sweeps');
   return {
     kind: 'aws-iam-keys',
     accountId: await resolveAccount(opts.account),
+    ...(opts.organization ? { organizationRole: opts.accountRole! } : {}),
     pathPrefix: opts.pathPrefix,
     maxAgeDays: opts.maxAge ?? DEFAULT_MAX_AGE_DAYS,
     ...(opts.asOf ? { asOf: opts.asOf } : {}),

@@ -4,6 +4,7 @@
  * reason, optionally `until YYYY-MM-DD`) exempts it.
  */
 import { ListUsersCommand, ListUserTagsCommand } from '@aws-sdk/client-iam';
+import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { ageInDays, exemption, type AwsIamFleetSelection, type FleetDecision, type FleetPage } from '../../rotation/fleet';
 import { parseConsumerArg, rotationIdFor, type ConsumerSpec } from '../../rotation/model';
 import type { AwsClients } from './clients';
@@ -90,13 +91,45 @@ export function decide(user: IamUserFacts, selection: AwsIamFleetSelection, at: 
   };
 }
 
-/** One page of the account's plan: a page of users under the path, each with its keys and tags read. */
+/** One page of the plan: a page of users under the path in one account, each with its keys and tags read. */
 export async function planAwsIamPage(aws: AwsClients, selection: AwsIamFleetSelection, cursor: string | undefined, at: number, rotating: ReadonlySet<string>): Promise<FleetPage> {
+  if (selection.organizationRole === undefined) return await accountPage(aws, selection, cursor, at, rotating);
+  // an organisation: the accounts in order, each paged through; the cursor says which account and where in it
+  const accounts = await activeAccounts(aws);
+  const at0 = cursor === undefined ? { account: accounts[0]!, marker: undefined } : (JSON.parse(cursor) as { account: string; marker?: string });
+  const own = at0.account === selection.accountId;
+  const clients = own ? aws : aws.inAccount(at0.account, selection.organizationRole);
+  const page = await accountPage(clients, { ...selection, accountId: at0.account }, at0.marker, at, rotating, own ? undefined : selection.organizationRole);
+  const nextAccount = accounts[accounts.indexOf(at0.account) + 1];
+  const next = page.next !== undefined ? { account: at0.account, marker: page.next } : nextAccount !== undefined ? { account: nextAccount } : undefined;
+  return { decisions: page.decisions, ...(next ? { next: JSON.stringify(next) } : {}) };
+}
+
+async function accountPage(aws: AwsClients, selection: AwsIamFleetSelection, cursor: string | undefined, at: number, rotating: ReadonlySet<string>, assumeRole?: string): Promise<FleetPage> {
   const page = await usersPage(aws, selection.pathPrefix, cursor);
   const decisions: FleetDecision[] = [];
   for (const user of page.users) {
     const [keys, tags] = [await listAccessKeys(aws, user.userName), await tagsOf(aws, user.userName)];
-    decisions.push(decide({ ...user, keys, tags }, selection, at, rotating));
+    const decision = decide({ ...user, keys, tags }, selection, at, rotating);
+    // a member account's rotation works there through the role the sweep assumed
+    if (decision.request && assumeRole) decision.request = { ...decision.request, source: { ...decision.request.source, assumeRole } as NonNullable<FleetDecision['request']>['source'] };
+    decisions.push(decision);
   }
   return { decisions, ...(page.next ? { next: page.next } : {}) };
+}
+
+/** The organisation's active accounts, in id order (the rotator's credentials are its management account's). */
+async function activeAccounts(aws: AwsClients): Promise<string[]> {
+  const ids: string[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const out = await aws.organizations().send(new ListAccountsCommand({ NextToken: token }));
+      for (const a of out.Accounts ?? []) if (a.Id && a.Status === 'ACTIVE') ids.push(a.Id);
+      token = out.NextToken;
+    } while (token);
+  } catch (err) {
+    throw classifyAwsError(err, 'organizations:ListAccounts');
+  }
+  return ids.sort();
 }
