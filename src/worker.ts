@@ -1,5 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { GracefulShutdownPeriodExpiredError, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createNotifyActivities, NOTIFICATIONS_TASK_QUEUE } from './notify/deliver';
+import { notifyTargetsFromEnv } from './notify/targets';
 import { describeProviders, ownKeyFile, providerActivities, providerClientsFromEnv, type ProviderClients } from './activities/registry';
 import { PROVIDER_QUEUES, PROVIDERS, ROTATIONS_TASK_QUEUE, type ProviderQueue } from './rotation/task-queues';
 import { OperatorError, temporalConnectConfig, temporalUnreachable } from './operations';
@@ -102,7 +104,9 @@ export async function createWorkers({ connection, namespace, clients, workflowBu
       Worker.create({ ...common, taskQueue: queue, activities: activities[queue], ...providerPace(queue, env) }),
     ),
   );
-  return [workflows, ...providers];
+  // deliveries on a queue of their own: a slow receiver never takes a provider's slots
+  const notifications = await Worker.create({ ...common, taskQueue: NOTIFICATIONS_TASK_QUEUE, activities: createNotifyActivities(notifyTargetsFromEnv(env ?? process.env)), maxConcurrentActivityTaskExecutions: 20 });
+  return [workflows, ...providers, notifications];
 }
 
 /** Runs every worker until one stops (Ctrl-C stops them all, after in-flight tasks finish). */
@@ -129,6 +133,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   try {
     logger = createLogger({ level: logLevelFromEnv(env) });
     clients = providerClientsFromEnv();
+    notifyTargetsFromEnv(env);
     workflowCache(env);
     workflowCode();
     const codecRing = keyRingFromEnv(env);
@@ -169,7 +174,8 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     logger.info({ scope }, `worker scope: ${describeWorkerScope(scope, ownKeyFile(clients))}`);
     logger.info(
       { address, namespace, sealKeyId },
-      `worker ready: ${address}, namespace ${namespace}, task queues ${[ROTATIONS_TASK_QUEUE, ...PROVIDER_QUEUES].join(', ')}${describeProviders(clients)}`,
+      `worker ready: ${address}, namespace ${namespace}, task queues ${[ROTATIONS_TASK_QUEUE, ...PROVIDER_QUEUES, NOTIFICATIONS_TASK_QUEUE].join(', ')}${describeProviders(clients)}` +
+        ` (notification targets: ${Object.keys(notifyTargetsFromEnv(env)).join(', ') || 'none'})`,
     );
     if (readyFile) writeFileSync(readyFile, `${process.pid}\n`);
     try {

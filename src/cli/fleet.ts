@@ -8,7 +8,7 @@ import type { FleetDecision, FleetReport, FleetSelection } from '../rotation/fle
 import { argument } from './arguments';
 import { captured } from './capture';
 import { EXIT_FAILED } from './exit-codes';
-import { jsonOption } from './options';
+import { collectTargets, jsonOption } from './options';
 import { print, printJson } from './output';
 import { FLEET_COMMANDS } from './registry';
 import { withClient } from './temporal';
@@ -49,8 +49,8 @@ function printReport(fleetId: string, report: FleetReport, json: boolean | undef
   for (const f of report.failed) print(`failed\t${f.rotationId}\t${f.problem}`);
 }
 
-async function runFleet(selection: FleetSelection, opts: { concurrency: number; pagesPerGeneration?: number; wait?: boolean; json?: boolean }): Promise<void> {
-  const input = { selection, concurrency: opts.concurrency, ...(opts.pagesPerGeneration ? { pagesPerGeneration: opts.pagesPerGeneration } : {}) };
+async function runFleet(selection: FleetSelection, opts: { concurrency: number; pagesPerGeneration?: number; notify?: string[]; wait?: boolean; json?: boolean }): Promise<void> {
+  const input = { selection, concurrency: opts.concurrency, ...(opts.pagesPerGeneration ? { pagesPerGeneration: opts.pagesPerGeneration } : {}), ...(opts.notify?.length ? { notify: opts.notify } : {}) };
   if (captured({ kind: 'fleet', input })) return;
   await withClient(async (client) => {
     const fleetId = await startFleet(client, input);
@@ -92,10 +92,11 @@ export function addFleetCommand(program: Command): void {
       .addOptions(run.command(kind).description(`rotate ${fleet.description}`))
       .option('--concurrency <n>', 'rotations between starting and parking in their window at once, 1..100', concurrencyOption, 10)
       .option('--wait', 'follow the run until every rotation it started parked in its window or failed')
+      .option('--notify <target>', "tell this target (defined on the workers) the run's summary; repeatable", collectTargets)
       // for tests and tuning: how many plan pages a run takes before it continues as new
       .addOption(new Option('--pages-per-generation <n>').argParser(concurrencyOption).hideHelp())
       .addOption(jsonOption('print JSON lines: {fleetId, started}, then the report'))
-      .action(async (opts: Record<string, unknown> & { concurrency: number; pagesPerGeneration?: number; wait?: boolean; json?: boolean }) => {
+      .action(async (opts: Record<string, unknown> & { concurrency: number; pagesPerGeneration?: number; notify?: string[]; wait?: boolean; json?: boolean }) => {
         await runFleet(await fleet.selection(opts), opts);
       });
   }

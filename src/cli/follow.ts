@@ -59,6 +59,8 @@ export async function rotateAndFollow({ source, consumers, opts, defaultRecovery
     consumers,
     recoveryWindowDays: opts.recoveryWindow ?? defaultRecoveryWindowDays,
     pickupGraceSeconds: opts.pickupGrace ?? DEFAULT_PICKUP_GRACE_SECONDS,
+    ...(opts.notify?.length ? { notify: opts.notify } : {}),
+    ...(opts.remindBefore ? { remindBeforeDays: opts.remindBefore } : {}),
   };
   if (captured({ kind: 'rotation', request })) return;
   await withClient((client) => startAndFollow(client, request, { wait: opts.wait, note }, { json: !!opts.json }));

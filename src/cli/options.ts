@@ -10,13 +10,30 @@ import {
   type ConsumerSpec,
   type Phase,
 } from '../rotation/model';
+import { InvalidArgumentError } from 'commander';
 import { argument } from './arguments';
+
+/** `3d`, `1` → whole days, 1 to 29 (a reminder comes within the shortest window of 30 days at most). */
+function parseRemindBefore(arg: string): number {
+  const match = /^(\d+)\s*d?$/.exec(arg.trim());
+  const days = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isInteger(days) || days < 1 || days > 29) throw new Error(`--remind-before '${arg}' must be whole days from 1d to 29d`);
+  return days;
+}
 
 /** The options every `rotate <source>` ends with; `wait` is false with --no-wait. */
 export interface FollowOptions {
   wait: Phase | boolean;
   json?: boolean;
+  notify?: string[];
+  remindBefore?: number;
 }
+
+/** `--notify NAME`, repeatable: a target defined on the workers (ROTATOR_NOTIFY_TARGETS). */
+export const collectTargets = (value: string, previous: string[] = []): string[] => {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) throw new InvalidArgumentError('a notification target is named with 1–64 letters, digits and ._-');
+  return [...previous, value];
+};
 
 /** The window and grace options of `rotate <source>`; unset means the source's default. */
 export interface WindowOptions {
@@ -51,6 +68,8 @@ export function addFollowOptions(command: Command, scope = ''): Command {
   );
   return command
     .addOption(wait)
+    .option('--notify <target>', "tell this target (defined on the workers) of a failure, the window, a reminder and the end; repeatable", collectTargets)
+    .option('--remind-before <days>', 'with --notify: remind this many days before deleteAt, 1d..29d (default 3d)', argument(parseRemindBefore))
     .option('--no-wait', 'return as soon as the rotation is started')
     .addOption(jsonOption('print JSON lines instead of text'));
 }

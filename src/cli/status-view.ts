@@ -18,6 +18,7 @@ export function statusJson(status: RotationStatus) {
     deletedAt: status.deletedAt ?? null,
     restoredAt: status.restoredAt ?? null,
     consumers: status.consumers,
+    notifications: status.notifications ?? [],
     problem: status.problem,
     problemType: status.problemType ?? null,
     timeline: status.timeline,
@@ -58,6 +59,7 @@ function printStatus(status: RotationStatus): void {
   print(deletionLine(status));
   for (const c of status.consumers) print(consumerLine(c));
   if (status.problem) print(`problem    ${status.problemType ? `[${status.problemType}] ` : ''}${status.problem}`);
+  for (const n of status.notifications ?? []) if (n.state !== 'delivered') print(`notify     ${n.type} → ${n.target}: ${n.state}${n.problem ? ` (${n.problem})` : ''}`);
   if (status.phase === 'pending-deletion' || status.phase === 'needs-attention') {
     print('');
     print(`next: rotator delete-now ${status.rotationId} --yes   (delete ${status.oldCredentialId} now)`);

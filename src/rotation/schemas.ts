@@ -69,6 +69,10 @@ export function defineRotationSchemas() {
       recoveryWindowDays: RecoveryWindowDays.default(DEFAULT_RECOVERY_WINDOW_DAYS),
       pickupGraceSeconds: PickupGraceSeconds.default(DEFAULT_PICKUP_GRACE_SECONDS),
       requestedBy: z.string().max(200).optional(),
+      /** named notification targets (defined on the workers) to tell of failures, the window, reminders and endings */
+      notify: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a notification target is named with 1–64 letters, digits and ._-')).max(10).optional(),
+      /** days before deleteAt to remind the targets (1–29, default 3) */
+      remindBeforeDays: z.number().int().min(1, 'remind-before must be 1–29 days').max(29, 'remind-before must be 1–29 days').optional(),
       /** the workflow (a fleet run) to tell, by signal, when this rotation parks in its window or fails */
       reportTo: z.string().min(1).max(400).optional(),
     })
@@ -126,6 +130,8 @@ export interface RotationStatus {
   deletedAt?: string | null;
   /** when the old credential was put back in use (absent in older rotations) */
   restoredAt?: string | null;
+  /** what was sent to the request's notification targets, and whether it arrived (absent when it names none) */
+  notifications?: { id: string; type: string; target: string; state: 'pending' | 'delivered' | 'undelivered'; problem?: string }[];
   consumers: ConsumerState[];
   timeline: PhaseEntry[];
   /** why the rotation failed, or what an operator must do; null while all is well */

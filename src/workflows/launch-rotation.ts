@@ -1,5 +1,6 @@
 /** What a schedule runs for one credential: start its rotation, or record that one is already in progress. */
-import { ApplicationFailure, setCurrentDetails } from '@temporalio/workflow';
+import { ApplicationFailure, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { Notifier } from './notifications';
 import { defineRotationSchemas, type RotationRequestInput } from '../rotation/schemas';
 import { startRotationChild, type StartOutcome } from './start-rotation';
 
@@ -10,5 +11,16 @@ export async function launchRotation(input: { request: RotationRequestInput }): 
   }
   const outcome = await startRotationChild(input.request);
   setCurrentDetails(outcome.outcome === 'started' ? `started rotation ${outcome.rotationId}` : `skipped ${outcome.rotationId}: ${outcome.reason}`);
+  if (outcome.outcome === 'skipped') {
+    const notifier = new Notifier(parsed.data.notify ?? [], []);
+    notifier.send({
+      type: 'schedule.run-skipped',
+      rotationId: outcome.rotationId,
+      summary: `Scheduled run skipped: ${outcome.reason}`,
+      fields: { schedule: workflowInfo().workflowId, reason: outcome.reason },
+      commands: [`rotator status ${outcome.rotationId}`],
+    });
+    await notifier.settle();
+  }
   return outcome;
 }

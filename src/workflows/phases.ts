@@ -173,7 +173,7 @@ export class RotationPhases {
       }
     });
     if (refusal === undefined) return await this.endRestored();
-    if (cancelled) throw this.rotation.failAfterWindow(`the rotation was cancelled, but ${oldId} could not be restored: ${refusal}`, 'RestoreImpossible');
+    if (cancelled) throw await this.rotation.failAfterWindow(`the rotation was cancelled, but ${oldId} could not be restored: ${refusal}`, 'RestoreImpossible');
     this.rotation.refuse(`restore refused: ${refusal}. ${this.nextSteps()}`);
     return undefined;
   }
@@ -197,7 +197,7 @@ export class RotationPhases {
       this.rotation.refuse(`delete-now refused: ${blockers.join('; ')}. ${this.nextSteps()}`);
       return undefined;
     }
-    if (world?.subjectExists === false) throw this.rotation.failAfterWindow(`the recovery window ended, but ${blockers[0]}: there is nothing left to delete or restore`, 'SubjectGone');
+    if (world?.subjectExists === false) throw await this.rotation.failAfterWindow(`the recovery window ended, but ${blockers[0]}: there is nothing left to delete or restore`, 'SubjectGone');
     this.rotation.needsAttention(blockers);
     return undefined;
   }
@@ -250,7 +250,7 @@ export class RotationPhases {
         }
       });
     } catch (err) {
-      throw this.rotation.failDeletion(err);
+      throw await this.rotation.failDeletion(err);
     }
     return await this.rotation.end('completed');
   }

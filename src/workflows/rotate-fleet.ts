@@ -8,6 +8,7 @@ import type { FleetActivities } from '../activities/fleet';
 import { emptyReport, fleetTaskQueue, recordOutcome, type FleetReport, type FleetSelection } from '../rotation/fleet';
 import { providerCall } from './activity-options';
 import { rotationReportSignal } from './rotation-report';
+import { Notifier } from './notifications';
 import { startRotationChild } from './start-rotation';
 
 export interface FleetRunInput {
@@ -19,6 +20,8 @@ export interface FleetRunInput {
   report?: FleetReport;
   /** plan pages per run before continuing as new (default 2; each page up to 100 credentials) */
   pagesPerGeneration?: number;
+  /** notification targets told the run's summary (its rotations tell nothing on their own) */
+  notify?: string[];
 }
 
 export const fleetReportQuery = defineQuery<FleetReport>('fleetReport');
@@ -64,7 +67,17 @@ export async function rotateFleet(input: FleetRunInput): Promise<FleetReport> {
   }
   await condition(() => inFlight.size === 0);
   show();
-  return snapshot();
+  const done = snapshot();
+  const notifier = new Notifier(input.notify ?? [], []);
+  notifier.send({
+    type: 'fleet.summary',
+    rotationId: workflowInfo().workflowId,
+    summary: `Fleet run finished: ${done.counts.rotated} rotated, ${done.counts.skipped} skipped, ${done.counts.failed} failed`,
+    fields: { selection: done.selection, counts: done.counts, failed: done.failed.slice(0, 20) },
+    commands: done.failed.slice(0, 5).map((f) => `rotator status ${f.rotationId}`),
+  });
+  await notifier.settle();
+  return done;
 }
 
 /** The UI's current details: counts, then the rotations in flight and those that failed. */

@@ -19,6 +19,32 @@ import { TERMINAL_PHASES, type ConsumerState, type DeleteNowInput, type Phase, t
 import { CredentialProviderKey, CredentialSubjectKey, DeleteAtKey, RotationPhaseKey } from '../rotation/search-attributes';
 import { failureType, rootMessage } from './failures';
 import { RotationMetrics } from './rotation-metrics';
+import { Notifier } from './notifications';
+import type { EventType } from '../notify/events';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** As Wallarm warns three days before a token expires. */
+export const DEFAULT_REMIND_BEFORE_DAYS = 3;
+
+/** The phases people are told of, as events. */
+const PHASE_EVENTS: Partial<Record<Phase, EventType>> = {
+  'pending-deletion': 'rotation.pending-deletion',
+  'needs-attention': 'rotation.deletion-refused',
+  completed: 'rotation.completed',
+  restored: 'rotation.restored',
+  failed: 'rotation.failed',
+};
+
+const SUMMARIES: Record<EventType, string> = {
+  'rotation.failed': 'Rotation failed',
+  'rotation.pending-deletion': 'New credential in use; the old one waits in its recovery window',
+  'rotation.deletion-reminder': 'The old credential will be deleted soon',
+  'rotation.completed': 'Rotation completed: the old credential is deleted',
+  'rotation.restored': 'The old credential is back in use',
+  'rotation.deletion-refused': 'The old credential was not deleted: the world changed',
+  'fleet.summary': 'Fleet run finished',
+  'schedule.run-skipped': 'Scheduled run skipped',
+};
 
 export const statusQuery = defineQuery<RotationStatus>('status');
 /** Re-enables the old credential during the recovery window; consumers keep the new one. */
@@ -43,9 +69,15 @@ export class RotationState {
   private undoSteps: UndoStep[] = [];
   /** counters and phase durations for Prometheus: not commands, never recorded while replaying */
   private readonly metrics: RotationMetrics;
+  /** the people to tell (the request's `notify` targets); sends nothing when it names none */
+  private readonly notifier: Notifier;
+  private readonly remindBeforeMs: number;
+  private reminded = false;
 
   constructor(request: RotationRequest) {
     this.metrics = new RotationMetrics(request);
+    this.notifier = new Notifier(request.notify ?? [], [], () => this.show());
+    this.remindBeforeMs = (request.remindBeforeDays ?? DEFAULT_REMIND_BEFORE_DAYS) * DAY_MS;
     const { source } = request;
     this.status = {
       rotationId: rotationIdFor(source),
@@ -93,6 +125,8 @@ export class RotationState {
     this.status.timeline.push({ phase, at: new Date().toISOString() });
     upsertSearchAttributes([{ key: RotationPhaseKey, value: phase }]);
     this.metrics.entered(phase, this.status.problemType);
+    const event = PHASE_EVENTS[phase];
+    if (event) this.tell(event);
     this.show();
   }
 
@@ -123,6 +157,8 @@ export class RotationState {
       ...s.timeline.map((t) => `- ${t.at} ${t.phase}`),
     ];
     if (s.problem) lines.push('', `problem: ${s.problem}`);
+    const unsent = (s.notifications ?? []).filter((n) => n.state !== 'delivered');
+    if (unsent.length > 0) lines.push('', 'notifications not (yet) delivered:', ...unsent.map((n) => `- ${n.type} → ${n.target}: ${n.state}${n.problem ? ` (${n.problem})` : ''}`));
     setCurrentDetails(note === undefined ? lines.join('\n') : `${lines.join('\n')}\n\n${note}`);
   }
 
@@ -136,6 +172,14 @@ export class RotationState {
    */
   async awaitAction(): Promise<{ action: OperatorAction | undefined; cancelled: boolean }> {
     try {
+      // told N days before deleteAt (3 by default, as Wallarm warns before a token expires), only when someone listens
+      const remindAt = Date.parse(this.status.deleteAt ?? '') - this.remindBeforeMs;
+      if (this.status.phase === 'pending-deletion' && this.notifier.enabled && !this.reminded && remindAt > Date.now()) {
+        if (!(await condition(() => this.requested !== undefined, remindAt - Date.now()))) {
+          this.reminded = true;
+          this.tell('rotation.deletion-reminder');
+        }
+      }
       // at least 1 ms: a timer of 0 would never fire (a refusal that took until deleteAt comes straight back here)
       if (this.status.phase === 'pending-deletion') await condition(() => this.requested !== undefined, Math.max(1, Date.parse(this.status.deleteAt!) - Date.now()));
       else await condition(() => this.requested !== undefined);
@@ -164,10 +208,11 @@ export class RotationState {
   }
 
   /** Ends the rotation `failed` for a reason found after the window (nothing left to delete or restore). */
-  failAfterWindow(problem: string, type: string): ApplicationFailure {
+  async failAfterWindow(problem: string, type: string): Promise<ApplicationFailure> {
     this.status.problem = problem;
     this.status.problemType = type;
     this.enter('failed');
+    await this.notifier.settle();
     return ApplicationFailure.nonRetryable(problem, type, this.status);
   }
 
@@ -176,6 +221,7 @@ export class RotationState {
     this.status.problem = null;
     this.status.problemType = null;
     this.enter(phase);
+    await this.notifier.settle();
     await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
     return this.status;
   }
@@ -213,11 +259,12 @@ export class RotationState {
       (this.status.newCredentialId ? ` | now: ${holdings}` : '');
     this.status.problemType = failureType(err);
     this.enter('failed');
+    await this.notifier.settle();
     return ApplicationFailure.nonRetryable(this.status.problem ?? 'rotation failed', failureType(err), this.status);
   }
 
   /** The final deletion failed: consumers hold the new credential, the old one stays retired; say what to do. */
-  failDeletion(err: unknown): ApplicationFailure {
+  async failDeletion(err: unknown): Promise<ApplicationFailure> {
     const { oldCredentialId: oldId, newCredentialId: newId } = this.status;
     // the credential goes first, then each moved consumer's old home: say which part is left
     this.status.problem = this.status.deletedAt
@@ -225,7 +272,37 @@ export class RotationState {
       : `deleting old credential ${oldId} failed: ${rootMessage(err)}. Consumers hold ${newId}; ${oldId} is retired, not deleted. Delete it by hand once the cause is fixed.`;
     this.status.problemType = failureType(err);
     this.enter('failed');
+    await this.notifier.settle();
     return ApplicationFailure.nonRetryable(this.status.problem, failureType(err), this.status);
+  }
+
+  /** Tells the request's targets what just happened, with what an operator can do about it. */
+  private tell(type: EventType): void {
+    if (!this.notifier.enabled) return;
+    this.status.notifications = this.notifier.records;
+    const s = this.status;
+    const id = s.rotationId;
+    const window = type === 'rotation.pending-deletion' || type === 'rotation.deletion-reminder' || type === 'rotation.deletion-refused';
+    this.notifier.send({
+      type,
+      rotationId: id,
+      summary: `${SUMMARIES[type]}: ${s.subject}`,
+      fields: {
+        phase: s.phase,
+        subject: s.subject,
+        provider: s.provider,
+        oldCredentialId: s.oldCredentialId,
+        newCredentialId: s.newCredentialId,
+        deactivatedAt: s.deactivatedAt,
+        deleteAt: s.deleteAt,
+        deletedAt: s.deletedAt ?? null,
+        restoredAt: s.restoredAt ?? null,
+        problem: s.problem,
+        problemType: s.problemType ?? null,
+        consumers: s.consumers.map((c) => ({ consumer: c.consumer, holds: c.holds, state: c.state })),
+      },
+      commands: window ? [`rotator delete-now ${id} --yes`, `rotator restore ${id}`] : [`rotator status ${id}`],
+    });
   }
 
   private async request(action: OperatorAction): Promise<RotationStatus> {

@@ -6,6 +6,8 @@
  * one credential's rotation, skips a run while it is in progress, and runs it again once it ended.
  */
 import { execFile } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand, TagUserCommand } from '@aws-sdk/client-iam';
@@ -72,6 +74,20 @@ describe('fleets and schedules through the CLI', () => {
   }
   const jsonLines = <T>(stdout: string): T[] => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
   const clients = () => providers.clients({ iamEndpoint: iamProxy.endpoint });
+  /** A webhook receiver for the fleet run's summary (signatures are verified in test/workflow/notifications.test.ts). */
+  async function receiver(): Promise<{ url: string; bodies: Record<string, unknown>[]; close(): Promise<void> }> {
+    const bodies: Record<string, unknown>[] = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, bodies, close: () => new Promise((r) => server.close(() => r())) };
+  }
 
   /** An IAM user under `path` with one Active key created `ageDays` ago (as IAM reports it), its tags, and a set per consumer. */
   async function seed(user: string, { path: userPath = '/fleet/', ageDays = 0, consumers = true, tags = {} as Record<string, string>, extraKey = false } = {}): Promise<string> {
@@ -119,6 +135,8 @@ describe('fleets and schedules through the CLI', () => {
     for (let i = 0; i < 3; i++) await seed(`elsewhere-${i}`, { path: '/other/', ageDays: 400 });
     expect(expected.size).toBeGreaterThanOrEqual(150);
 
+    const hook = await receiver();
+    const workerEnv = { ROTATOR_NOTIFY_TARGETS: JSON.stringify({ fleet: { type: 'webhook', url: hook.url, signingKey: 'k'.repeat(32) } }) };
     await withWorkers(env, clients(), async () => {
       // a rotation already running for one of them
       const busy = await rotator('rotate', 'aws-iam-key', '--user', 'busy', '--account', ACCOUNT, '--consumer', 'soracom:busy-set', '--recovery-window', '7d', '--pickup-grace', '0s', '--wait', 'pending-deletion', '--json');
@@ -140,7 +158,7 @@ describe('fleets and schedules through the CLI', () => {
       const later = jsonLines<Decision>((await rotator('plan', 'aws-iam-keys', '--account', ACCOUNT, '--path-prefix', '/fleet/', '--as-of', new Date(Date.now() + 70 * DAY_MS).toISOString().slice(0, 10), '--json')).stdout);
       expect(later.find((d) => d.rotationId === id('young-0'))).toMatchObject({ action: 'rotate' });
 
-      const done = await rotator('fleet', 'aws-iam-keys', '--account', ACCOUNT, '--path-prefix', '/fleet/', '--recovery-window', '7d', '--pickup-grace', '0s', '--concurrency', '10', '--pages-per-generation', '1', '--wait', '--json');
+      const done = await rotator('fleet', 'aws-iam-keys', '--account', ACCOUNT, '--path-prefix', '/fleet/', '--recovery-window', '7d', '--pickup-grace', '0s', '--concurrency', '10', '--pages-per-generation', '1', '--notify', 'fleet', '--wait', '--json');
       expect(done.code).toBe(0);
       const report = jsonLines<{ counts: Record<string, number>; rotated: { rotationId: string }[]; skipped: { rotationId: string; reason: string }[]; failed: unknown[]; generations: number }>(done.stdout).at(-1)!;
       const toRotate = plan.filter((d) => d.action === 'rotate').map((d) => d.rotationId).sort();
@@ -158,7 +176,10 @@ describe('fleets and schedules through the CLI', () => {
       }
       expect((await providers.keysOf('young-0')).length).toBe(1);
       expect((await providers.keysOf('elsewhere-0')).length).toBe(1);
-    });
+      // the run told its summary once, with the counts it reported
+      expect(hook.bodies.map((b) => [b.type, b.counts])).toEqual([['fleet.summary', report.counts]]);
+    }, { workerEnv });
+    await hook.close();
   });
 
   it('an organisation of three accounts: each swept through the role assumed in it, each rotation done in its own account', async () => {
