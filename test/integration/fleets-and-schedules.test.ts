@@ -180,7 +180,7 @@ describe('fleets and schedules through the CLI', () => {
       expect(hook.bodies.map((b) => [b.type, b.counts])).toEqual([['fleet.summary', report.counts]]);
     }, { workerEnv });
     await hook.close();
-  });
+  }, 360_000);
 
   it('an organisation of three accounts: each swept through the role assumed in it, each rotation done in its own account', async () => {
     const endpoint = providers.moto.server.endpoint;

@@ -96,7 +96,7 @@ describe('a worker scraped by Prometheus during rotations', () => {
     const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
     const readiness = (await ready.json()) as { status: string; temporal: string; workers: Record<string, string> };
     expect([ready.status, readiness.status, readiness.temporal]).toEqual([200, 'ready', 'ok']);
-    expect(Object.keys(readiness.workers).sort()).toEqual(['provider-aws-iam', 'provider-csms', 'provider-file', 'provider-soracom', 'provider-wallarm', 'rotations']);
+    expect(Object.keys(readiness.workers).sort()).toEqual(['notifications', 'provider-aws-iam', 'provider-csms', 'provider-file', 'provider-soracom', 'provider-wallarm', 'rotations']);
     expect(new Set(Object.values(readiness.workers))).toEqual(new Set(['RUNNING']));
     expect((await fetch(`http://127.0.0.1:${healthPort}/metrics`)).status).toBe(404);
 
