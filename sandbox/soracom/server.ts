@@ -60,6 +60,11 @@ export interface SoracomSandbox {
   groupsOf(operatorId: string): SandboxGroup[];
   /** Adds a group as an operator does in the console; returns its id. */
   addGroup(operatorId: string, seed: GroupSeed): string;
+  /**
+   * A SORACOM service (Funnel, Harvest …) uses the set, as it does for each message it forwards: its lastUsedDateTime
+   * becomes now. Returns what the set holds then, as the service would read it.
+   */
+  useSet(operatorId: string, credentialsId: string): CredentialsRecord;
 }
 
 export interface SandboxGroup {
@@ -136,6 +141,12 @@ export async function startSoracomSandbox(options: SoracomSandboxOptions): Promi
     sessions: () => store.issuedSessions(),
     groupsOf: (operatorId) => [...store.operator(operatorId).groups.values()].map((g) => groupModel(g) as SandboxGroup),
     addGroup: (operatorId, seed) => newGroup(store, operatorId, seed).groupId,
+    useSet: (operatorId, credentialsId) => {
+      const set = store.operator(operatorId).credentials.get(credentialsId);
+      if (set === undefined) throw new Error(`operator ${operatorId} has no credentials set '${credentialsId}'`);
+      set.lastUsedDateTime = store.unixSeconds();
+      return structuredClone(set);
+    },
   };
 }
 

@@ -1,10 +1,11 @@
 import { activityInfo, Context, log } from '@temporalio/activity';
 import { runningRotationIds } from '../running-rotations';
 import { ApplicationFailure } from '@temporalio/common';
-import type { SourceSpec } from '../rotation/model';
+import type { CredentialUse, SourceSpec } from '../rotation/model';
 import type { AwsClients } from '../providers/aws-iam/clients';
 import {
   ACCESS_KEYS_PER_USER,
+  accessKeyLastUsed,
   callerIdentity,
   createAccessKey,
   deleteAccessKey,
@@ -44,6 +45,7 @@ export function createAwsIamActivities(aws: AwsClients, scope: Pick<WorkerScope,
     retireCredential: (input) => inAccount(input.source).retireCredential(input),
     reinstateCredential: (input) => inAccount(input.source).reinstateCredential(input),
     credentialStates: (input) => inAccount(input.source).credentialStates(input),
+    credentialUse: (input) => inAccount(input.source).credentialUse(input),
     destroyCredential: (input) => inAccount(input.source).destroyCredential(input),
   };
 }
@@ -153,6 +155,16 @@ function inOneAccount(aws: AwsClients, scope: Pick<WorkerScope, 'iamPathPrefixes
           if (err instanceof ProviderError && err.type === 'IamNoSuchEntity') return subjectGone(credentialIds);
           throw err;
         }
+      });
+    },
+
+    async credentialUse({ source, credentialIds }) {
+      const { userName } = iamSource(source);
+      return classified(async () => {
+        await assertInScope(userName);
+        const uses: Record<string, CredentialUse> = {};
+        for (const id of credentialIds) uses[id] = await accessKeyLastUsed(aws, userName, id);
+        return uses;
       });
     },
 

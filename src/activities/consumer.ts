@@ -50,6 +50,11 @@ export interface ConsumerActivities<C extends NewCredential | SealedCredential =
    * old home holds is deleted.
    */
   homeReaders(input: { consumer: ConsumerSpec; credentialsId: string }): Promise<string[]>;
+  /**
+   * Reads, never writes: when the consumer's provider last saw it use what it holds (a SORACOM set's lastUsedDateTime);
+   * null when never. Consumers whose provider does not report use (no `lastUse` in their descriptor) refuse it.
+   */
+  consumerUse(input: { consumer: ConsumerSpec; credentialsId: string }): Promise<{ lastUsedAt: string | null }>;
   /** Deletes a set this rotation created or retired; one that is already gone counts as done. */
   removeCredentialsSet(input: { consumer: ConsumerSpec; credentialsId: string }): Promise<'deleted' | 'already-gone'>;
 }

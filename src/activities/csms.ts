@@ -5,7 +5,7 @@ import { CSMS_ENV } from '../providers/csms/config';
 import { cancelDeletionHint } from '../providers/csms/errors';
 import type { Secret } from '../providers/csms/schemas';
 import type { WorkerScope } from '../worker-scope';
-import { classified, rejectRequest } from './failures';
+import { classified, rejectRequest, useNotReported } from './failures';
 import { assertCsmsSecretInScope } from './scope';
 import type { ConsumerActivities, ConsumerReading, RestorePoint, RollbackOutcome } from './consumer';
 import { credentialFields, holdsOf, jsonShapeOf, parseJsonObject as parseValue, shapeMismatch } from './credential-json';
@@ -149,6 +149,11 @@ export function createCsmsActivities(csms: CsmsClient | undefined, scope: Pick<W
         log.info('moved CSMS SYSCURRENT back', { secretName, from: now.versionId, to: target });
         return { ...reading(secretName, after), outcome: 'rolled-back', detail: `SYSCURRENT moved back from ${now.versionId} to ${target} (holds ${after.holds ?? 'nothing'})` };
       });
+    },
+
+    async consumerUse({ consumer }) {
+      inScope(consumer);
+      throw useNotReported('Huawei Cloud CSMS');
     },
 
     // a secret takes new versions in place: it never moves, so nothing reads an old home

@@ -35,3 +35,8 @@ export async function classified<T>(call: () => Promise<T>): Promise<T> {
 export function rejectRequest(type: string, message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, type);
 }
+
+/** A provider that does not say when a credential was last used: the workflow never asks it (its descriptor has no `lastUse`). */
+export function useNotReported(provider: string): ApplicationFailure {
+  return rejectRequest('UseNotReported', `${provider} does not report when a credential was last used, so it cannot give evidence of use`);
+}

@@ -2,7 +2,7 @@ import { activityInfo, log } from '@temporalio/activity';
 import type { ConsumerSpec } from '../rotation/model';
 import { probeWritable, readRegularFile, replaceAtomically } from '../providers/file/json-file';
 import { credentialFields, holdsOf, JSON_HOLDINGS, jsonShapeOf, parseJsonObject, shapeMismatch } from './credential-json';
-import { classified, rejectRequest } from './failures';
+import { classified, rejectRequest, useNotReported } from './failures';
 import type { ConsumerActivities, ConsumerReading, RollbackOutcome } from './consumer';
 import { fileScopeGuard, type FileScope } from './scope';
 
@@ -119,6 +119,11 @@ export function createFileActivities(scope: FileScope): ConsumerActivities {
         log.info('put the previous credential back in file', { file, credentialId: heldBefore });
         return { ...reading(file, after), outcome: 'rolled-back', detail: `put back from ${copy} (holds ${heldBefore})` };
       });
+    },
+
+    async consumerUse({ consumer }) {
+      fileConsumer(consumer);
+      throw useNotReported('a file');
     },
 
     // a file is replaced in place: it never moves, so nothing reads an old home

@@ -164,6 +164,15 @@ export function createSoracomAuthKeyActivities(soracom: SoracomClient): SourceAc
       });
     },
 
+    async credentialUse({ source, credentialIds }) {
+      const { operatorId, userName } = authKeySource(source);
+      return classified(async () => {
+        const keys = await listKeys(operatorId, userName);
+        // SORACOM records a login (POST /auth) with the key; a key that is gone reads as never used
+        return Object.fromEntries(credentialIds.map((id) => [id, { lastUsedAt: keys.find((k) => k.authKeyId === id)?.lastUsedDateTime ?? null }]));
+      });
+    },
+
     async destroyCredential({ source, credentialId }) {
       const { userName } = authKeySource(source);
       return classified(async () => {

@@ -145,6 +145,12 @@ export function createSoracomActivities(soracom: SoracomClient, scope: Pick<Work
       return classified(async () => reading(credentialsId, await soracom.getCredentials(credentialsId)));
     },
 
+    // a set holds one credential: when a service last used the set, it used what the set holds
+    async consumerUse({ consumer, credentialsId }) {
+      assertInScope(consumer, credentialsId);
+      return classified(async () => ({ lastUsedAt: (await soracom.getCredentials(credentialsId))?.lastUsedDateTime ?? null }));
+    },
+
     // planConsumer gives no restore point, so the workflow never schedules this: the set's old secret is not known to the rotator
     async rollBackConsumer({ consumer, credentialsId, newCredentialId }) {
       assertInScope(consumer, credentialsId);

@@ -1,4 +1,4 @@
-import type { CredentialMetadata, SourceSpec } from '../rotation/model';
+import type { CredentialMetadata, CredentialUse, SourceSpec } from '../rotation/model';
 
 /** Where a credential is minted and retired. Every source provider implements these, on its own task queue. */
 export interface SourceInspection {
@@ -66,6 +66,12 @@ export interface SourceActivities<C extends NewCredential | SealedCredential = N
    * before it deletes or restores anything (people change things by hand during a window of up to 30 days).
    */
   credentialStates(input: { source: SourceSpec; credentialIds: string[] }): Promise<CredentialStates>;
+  /**
+   * Reads, never writes: when the provider last saw each credential used (with service and region where it says), so a
+   * rotation can wait for evidence before deactivating. A credential that is gone reads as never used. Sources whose
+   * provider does not report use (their descriptor has no `lastUse`) refuse it; the workflow never asks them.
+   */
+  credentialUse(input: { source: SourceSpec; credentialIds: string[] }): Promise<Record<string, CredentialUse>>;
   /** Deletes a credential; one that is already gone counts as done. */
   destroyCredential(input: { source: SourceSpec; credentialId: string }): Promise<'deleted' | 'already-gone'>;
 }

@@ -4,7 +4,7 @@ import type { CredentialMetadata, SourceSpec } from '../rotation/model';
 import type { WallarmClient } from '../providers/wallarm/client';
 import { ProviderError } from '../providers/errors';
 import type { ApiToken } from '../providers/wallarm/inferred';
-import { classified, rejectRequest } from './failures';
+import { classified, rejectRequest, useNotReported } from './failures';
 import type { SourceActivities } from './source';
 import { statesOf, sweepOrphans } from './source-kit';
 
@@ -235,6 +235,12 @@ export function createWallarmActivities(wallarm: WallarmClient | undefined, opti
         const at = now();
         return { subjectExists: true, states: statesOf(credentialIds, (await client.listTokens()).map((t) => metadata(t, at))) };
       });
+    },
+
+    // no documented API field says when a token was last used (provider-facts §6)
+    async credentialUse({ source }) {
+      wallarmSource(source);
+      throw useNotReported('Wallarm');
     },
 
     async destroyCredential({ source, credentialId }) {

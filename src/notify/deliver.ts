@@ -15,12 +15,27 @@ import { targetSecrets, type NotifyTargets } from './targets';
 export interface NotifyActivities {
   /** Delivers one event to one named target; throws (retryable or not) until the receiver takes it. */
   deliverEvent(input: { event: RotatorEvent; target: string }): Promise<void>;
+  /**
+   * Checks that each named target is defined on this worker; fails fast naming the missing ones. A rotation that hands a
+   * credential to a person checks this in preflight: nobody would otherwise be told to confirm.
+   */
+  assertTargetsKnown(input: { targets: string[]; why: string }): Promise<void>;
 }
 
 export function createNotifyActivities(targets: NotifyTargets, now: () => number = Date.now): NotifyActivities {
   const http = createHttpClient({ timeoutMs: 10_000 });
   const secrets = targetSecrets(targets);
   return {
+    async assertTargetsKnown({ targets: names, why }) {
+      const missing = names.filter((name) => !targets[name]);
+      if (missing.length > 0) {
+        throw ApplicationFailure.nonRetryable(
+          `notification target${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not defined on the workers (ROTATOR_NOTIFY_TARGETS): ${why}. No change was made.`,
+          'NotifyTargetUnknown',
+        );
+      }
+    },
+
     async deliverEvent({ event, target }) {
       const t = targets[target];
       if (!t) throw ApplicationFailure.nonRetryable(`notification target '${target}' is not defined on this worker (ROTATOR_NOTIFY_TARGETS)`, 'NotifyTargetUnknown');

@@ -9,6 +9,9 @@ export const EVENT_TYPES = [
   'rotation.completed',
   'rotation.restored',
   'rotation.deletion-refused',
+  'rotation.awaiting-use',
+  'rotation.handover',
+  'rotation.confirmation-reminder',
   'fleet.summary',
   'schedule.run-skipped',
 ] as const;

@@ -19,6 +19,9 @@ const EMOJI: Record<RotatorEvent['type'], string> = {
   'rotation.completed': ':white_check_mark:',
   'rotation.restored': ':leftwards_arrow_with_hook:',
   'rotation.deletion-refused': ':warning:',
+  'rotation.awaiting-use': ':hourglass:',
+  'rotation.handover': ':key:',
+  'rotation.confirmation-reminder': ':alarm_clock:',
   'fleet.summary': ':bar_chart:',
   'schedule.run-skipped': ':fast_forward:',
 };

@@ -4,7 +4,7 @@
  * provider's clients and activities are registered apart (src/activities/registry.ts). Schemas are built by factories:
  * a schema built at module level would be copied into every rotation a worker caches.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** A provider's home: its task queue, pace and the names its secrets travel under. */
 export interface ProviderDescriptor {
@@ -50,6 +50,8 @@ export interface SourceDescriptor<K extends string = string, T extends KindSchem
   readonly retiredNote: (at: string) => string;
   /** whether retiring leaves the old credential Active for a window of this many days (it cannot be, or must not be, disabled) */
   readonly retiredStaysActive: (recoveryWindowDays: number) => boolean;
+  /** where the provider reports each credential's last use (e.g. `iam:GetAccessKeyLastUsed`); absent when it does not */
+  readonly lastUse?: string;
 }
 
 /** Where a credential is stored for the software that uses it. */
@@ -67,6 +69,10 @@ export interface ConsumerDescriptor<K extends string = string, T extends KindSch
   readonly place: string;
   /** the kinds of credential it can hold ('json': any that has a JSON form) */
   readonly holds: readonly (CredentialType | 'json')[];
+  /** where the provider reports when the consumer last used what it holds (a SORACOM set's lastUsedDateTime); absent when it does not */
+  readonly lastUse?: string;
+  /** how a person reads what it holds, when it can be the place a credential is handed over to a person (`manual:`); absent when it cannot */
+  readonly handOver?: string;
   /** its `--consumer` syntax */
   readonly cli: {
     readonly prefix: string;
@@ -79,6 +85,12 @@ export interface ConsumerDescriptor<K extends string = string, T extends KindSch
     readonly help: string;
   };
 }
+
+/**
+ * A person or team who takes a credential by hand (`manual:NAME@<place>`): the name is also the notification target
+ * (defined on the workers) that tells them the credential is ready and reminds them until they confirm.
+ */
+export const personName = () => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a person or team is named with 1–64 letters, digits and ._- (the name of their notification target)');
 
 /** Identity functions that let TypeScript tie each descriptor's functions to its own schema. */
 export const defineSource = <K extends string, T extends KindSchema<K>, P extends string>(d: SourceDescriptor<K, T, P>) => d;

@@ -1,15 +1,17 @@
 import {
   CreateAccessKeyCommand,
   DeleteAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
   GetUserCommand,
   ListAccessKeysCommand,
   UpdateAccessKeyCommand,
   type AccessKeyMetadata,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { CredentialMetadata } from '../../rotation/model';
+import type { CredentialMetadata, CredentialUse } from '../../rotation/model';
 import type { AccessKeyCredentials, AwsClients } from './clients';
 import { awsErrorName, classifyAwsError, unexpectedResponse } from './errors';
+import { failFast, ProviderError } from '../errors';
 
 /** IAM's quota: 2 access keys per user, Active or Inactive. */
 export const ACCESS_KEYS_PER_USER = 2;
@@ -107,6 +109,29 @@ export async function deleteAccessKey(aws: AwsClients, userName: string, accessK
   } catch (err) {
     if (awsErrorName(err).startsWith('NoSuchEntity')) return 'already-gone';
     throw classifyAwsError(err, `iam:DeleteAccessKey ${userName} ${accessKeyId}`, attempt);
+  }
+}
+
+/**
+ * When AWS last saw the key sign a request, with the service and region; null when never (AWS answers "N/A" for
+ * both then). A key that is gone reads as never used. AWS records use with a lag (provider-facts §6).
+ */
+export async function accessKeyLastUsed(aws: AwsClients, userName: string, accessKeyId: string): Promise<CredentialUse> {
+  const operation = `iam:GetAccessKeyLastUsed ${accessKeyId}`;
+  try {
+    const out = await aws.iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }));
+    // the call takes a key id alone: a key of another user is not this rotation's to read
+    if (out.UserName !== undefined && out.UserName !== userName) {
+      throw new ProviderError('aws-iam', 'IamUnexpectedKey', `${operation}: the key belongs to IAM user ${out.UserName}, not ${userName}; the rotation's record of its keys is wrong — check the user's keys by hand`, failFast);
+    }
+    const used = out.AccessKeyLastUsed;
+    const known = (v: string | undefined) => (v && v !== 'N/A' ? v : undefined);
+    const service = known(used?.ServiceName);
+    const region = known(used?.Region);
+    return { lastUsedAt: used?.LastUsedDate ? used.LastUsedDate.toISOString() : null, ...(service ? { service } : {}), ...(region ? { region } : {}) };
+  } catch (err) {
+    if (awsErrorName(err).startsWith('NoSuchEntity')) return { lastUsedAt: null };
+    throw classifyAwsError(err, operation);
   }
 }
 

@@ -30,6 +30,8 @@ export const awsIamAccessKey = defineSource({
   defaultRecoveryWindowDays: 30,
   retiredNote: (at) => `deactivated ${at}`,
   retiredStaysActive: () => false,
+  // AWS records it with a lag (no SLA; minutes, sometimes hours): provider-facts §6
+  lastUse: 'iam:GetAccessKeyLastUsed',
   // the field names the AWS SDKs' credential objects use
   credential: {
     type: 'aws-access-key',

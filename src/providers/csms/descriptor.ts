@@ -1,6 +1,6 @@
 /** Huawei Cloud CSMS secrets, as the rotator's registry knows them (workflow-safe: no I/O). */
 import { z } from 'zod';
-import { defineConsumer, type ProviderDescriptor } from '../../rotation/descriptors';
+import { defineConsumer, personName, type ProviderDescriptor } from '../../rotation/descriptors';
 
 export const csmsProvider: ProviderDescriptor = {
   queue: 'provider-csms',
@@ -16,12 +16,13 @@ export const csmsSecretName = () => z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'C
 export const csmsSecret = defineConsumer({
   kind: 'csms-secret',
   provider: 'csms',
-  schema: () => z.object({ kind: z.literal('csms-secret'), secretName: csmsSecretName() }),
+  schema: () => z.object({ kind: z.literal('csms-secret'), secretName: csmsSecretName(), person: personName().optional() }),
   label: (c) => `csms:${c.secretName}`,
   mode: () => 'new-version',
   home: (c) => c.secretName,
   place: 'secret',
   holds: ['json'],
+  handOver: 'reads the secret in the CSMS console or with hcloud CSMS ShowSecretVersion',
   cli: {
     prefix: 'csms',
     syntax: 'csms:<secretName>',

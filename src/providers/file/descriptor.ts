@@ -1,6 +1,6 @@
 /** JSON files on the workers' file system, as the rotator's registry knows them (workflow-safe: no I/O, no Node built-ins). */
 import { z } from 'zod';
-import { defineConsumer, type ProviderDescriptor } from '../../rotation/descriptors';
+import { defineConsumer, personName, type ProviderDescriptor } from '../../rotation/descriptors';
 
 export const fileProvider: ProviderDescriptor = {
   queue: 'provider-file',
@@ -24,12 +24,13 @@ export const consumerFilePath = () =>
 export const fileConsumer = defineConsumer({
   kind: 'file',
   provider: 'file',
-  schema: () => z.object({ kind: z.literal('file'), path: consumerFilePath() }),
+  schema: () => z.object({ kind: z.literal('file'), path: consumerFilePath(), person: personName().optional() }),
   label: (c) => `file:${c.path}`,
   mode: () => 'replace',
   home: (c) => c.path,
   place: 'file',
   holds: ['json'],
+  handOver: 'reads the JSON file on the worker host',
   // the path may itself hold colons: everything after `file:` is the path
   cli: { prefix: 'file', syntax: 'file:<absolute path>', parse: (rest) => ({ path: rest }), help: '(a JSON file on the workers, replaced atomically)' },
 });

@@ -3,7 +3,7 @@
  * consumers that can hold one, the default window, how the options become a source spec, and the operator lookup.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { defaultRecoveryWindowOf, parseConsumerArg, type ConsumerSpec } from '../../rotation/model';
+import { defaultRecoveryWindowOf, manualConsumerHelp, parseConsumerArg, type ConsumerSpec } from '../../rotation/model';
 import { soracomOperatorId, soracomSamUserName } from './descriptor';
 import { OperatorError } from '../../operations';
 import { SoracomClient } from './client';
@@ -16,7 +16,8 @@ import { addFollowOptions, consumerOption, pickupGraceOption, recoveryWindowOpti
 const SORACOM_AUTH_KEY_DEFAULT_RECOVERY_WINDOW_DAYS = defaultRecoveryWindowOf('soracom-auth-key');
 
 const CONSUMER_SYNTAX =
-  "where the key is stored, repeatable: file:<absolute path> (a JSON file {\"authKeyId\",\"authKey\"} replaced atomically, e.g. the worker's SORACOM_AUTH_KEY_FILE) or csms:<secretName> (a new CSMS secret version holding the same JSON)";
+  "where the key is stored, repeatable: file:<absolute path> (a JSON file {\"authKeyId\",\"authKey\"} replaced atomically, e.g. the worker's SORACOM_AUTH_KEY_FILE) or csms:<secretName> (a new CSMS secret version holding the same JSON), or " +
+  (manualConsumerHelp('soracom-auth-key') ?? '');
 
 const HELP = `
 Example (the rotator rotating its own login; the worker runs with SORACOM_AUTH_KEY_FILE=/var/lib/rotator/soracom-auth-key.json):

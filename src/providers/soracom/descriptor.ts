@@ -37,6 +37,7 @@ export const soracomAuthKey = defineSource({
   // SORACOM cannot disable an AuthKey: say that it still logs in rather than call it deactivated
   retiredNote: (at) => `the worker stopped using it ${at}; it logs in until it is deleted`,
   retiredStaysActive: () => true,
+  lastUse: "the AuthKey's lastUsedDateTime",
   // the body of SORACOM's POST /auth
   credential: { type: 'auth-key', holding: 'a SORACOM AuthKey', secretFields: ['authKey'], json: { idField: 'authKeyId', secretField: 'authKey' }, secretShape: /\bsecret-[A-Za-z0-9-]{8,}/g },
 });
@@ -58,6 +59,8 @@ export const soracomCredentialsSet = defineConsumer({
   home: (c) => c.credentialsId,
   place: 'set',
   holds: ['aws-access-key', 'api-token'],
+  // when Funnel, Harvest or another service last used the set (it holds one credential, so that is its use)
+  lastUse: "the set's lastUsedDateTime",
   cli: {
     prefix: 'soracom',
     syntax: 'soracom:<credentialsId>[:update|versioned]',

@@ -23,6 +23,15 @@ export type AuthResponse = z.infer<typeof AuthResponse>;
 
 const unixSeconds = z.number().int();
 
+/**
+ * A `lastUsedDateTime`: null, absent or 0 when never used. The spec says int64 but not the unit: AuthKeys' other times
+ * are Unix seconds, so seconds are expected, and a value too large for seconds is read as milliseconds (provider-facts §6).
+ */
+const lastUsed = z
+  .number()
+  .nullish()
+  .transform((v) => (v ? new Date(v > 1e11 ? v : v * 1000).toISOString() : null));
+
 /** Read: the id, the type (preflight checks it), the description (it carries a token id) and the credentials' public fields. */
 export const CredentialsModel = z.object({
   credentialsId: z.string(),
@@ -34,7 +43,9 @@ export const CredentialsModel = z.object({
     .record(z.string(), z.unknown())
     .nullish()
     .transform((v) => v ?? {}),
-  // createDateTime, updateDateTime, lastUsedDateTime: never read (lastUsedDateTime is null for a set never used)
+  // when a service (Funnel, Harvest …) last used the set: evidence the credential it holds is in use
+  lastUsedDateTime: lastUsed,
+  // createDateTime, updateDateTime: never read
 });
 export type CredentialsModel = z.infer<typeof CredentialsModel>;
 
@@ -49,10 +60,11 @@ export const CredentialsBody = z.object({
 });
 export type CredentialsBody = z.infer<typeof CredentialsBody>;
 
-/** Read: the id, and the creation time (the orphan sweep and the credential's `createdAt`). lastUsedDateTime is never read. */
+/** Read: the id, the creation time (the orphan sweep and the credential's `createdAt`) and the last login with it. */
 export const AuthKeyResponse = z.object({
   authKeyId: z.string(),
   createDateTime: unixSeconds,
+  lastUsedDateTime: lastUsed,
 });
 export type AuthKeyResponse = z.infer<typeof AuthKeyResponse>;
 
