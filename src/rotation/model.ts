@@ -10,6 +10,10 @@ import {
   MAX_PICKUP_GRACE_SECONDS,
   MAX_RECOVERY_WINDOW_DAYS,
   MIN_RECOVERY_WINDOW_DAYS,
+  MAX_AWAIT_USE_SECONDS,
+  MAX_CONFIRM_WITHIN_SECONDS,
+  MIN_AWAIT_USE_SECONDS,
+  MIN_CONFIRM_WITHIN_SECONDS,
 } from './schemas';
 import { CONSUMERS, type ConsumerSpec as RegistryConsumerSpec, type SourceSpec as RegistrySourceSpec } from './registry';
 
@@ -26,6 +30,7 @@ export type ConsumerSpec = RegistryConsumerSpec;
  * Returns the parsed spec or throws an Error naming the allowed forms.
  */
 export function parseConsumerArg(arg: string): RegistryConsumerSpec {
+  if (arg.startsWith('manual:')) return parseManualConsumer(arg);
   const at = arg.indexOf(':');
   const descriptor = Object.values(CONSUMERS).find((c) => c.cli.prefix === arg.slice(0, at));
   const fields = at > 0 ? descriptor?.cli.parse(arg.slice(at + 1)) : undefined;
@@ -41,6 +46,23 @@ export function parseConsumerArg(arg: string): RegistryConsumerSpec {
   return parsed.data as RegistryConsumerSpec;
 }
 
+/** `manual:NAME@<place>`: a person or team who takes the credential from a place they can read (a CSMS secret, a file). */
+function parseManualConsumer(arg: string): RegistryConsumerSpec {
+  const rest = arg.slice('manual:'.length);
+  const at = rest.indexOf('@');
+  const places = Object.values(CONSUMERS).filter((c) => c.handOver !== undefined);
+  const forms = places.map((c) => `manual:<name>@${c.cli.syntax}`).join(' or ');
+  if (at <= 0) throw new Error(`--consumer '${arg}' is not understood; a person or team is named ${forms} (where the credential is handed over)`);
+  const person = rest.slice(0, at);
+  const place = rest.slice(at + 1);
+  const descriptor = places.find((c) => place.startsWith(`${c.cli.prefix}:`));
+  if (!descriptor) throw new Error(`--consumer '${arg}': a credential can be handed over in ${places.map((c) => c.cli.syntax).join(' or ')} only (a place the person can read), not '${place}'`);
+  const spec = parseConsumerArg(place);
+  const parsed = descriptor.schema().safeParse({ ...spec, person });
+  if (!parsed.success) throw new Error(`--consumer '${arg}': ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  return parsed.data as RegistryConsumerSpec;
+}
+
 /** `30s`, `2m`, `0` (seconds) → whole seconds, validated 0–3600. */
 export function parsePickupGrace(arg: string): number {
   const match = /^(\d+)\s*(s|m)?$/.exec(arg.trim());
@@ -51,6 +73,22 @@ export function parsePickupGrace(arg: string): number {
   }
   return parsed.data;
 }
+
+/** `90s`, `30m`, `6h`, `2d` → seconds, within `bounds`; the unit is required (a bare number is ambiguous here). */
+export function parseDuration(arg: string, flag: string, bounds: { min: number; max: number; range: string }): number {
+  const match = /^(\d+)\s*(s|m|h|d)$/.exec(arg.trim());
+  const seconds = match ? Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd'] : Number.NaN;
+  if (!Number.isInteger(seconds) || seconds < bounds.min || seconds > bounds.max) {
+    throw new Error(`${flag} '${arg}' is not allowed: use a duration such as 30m, 6h or 2d, from ${bounds.range}`);
+  }
+  return seconds;
+}
+
+/** `--await-use`: 1 minute to 30 days. */
+export const parseAwaitUse = (arg: string): number => parseDuration(arg, '--await-use', { min: MIN_AWAIT_USE_SECONDS, max: MAX_AWAIT_USE_SECONDS, range: '1m to 30d' });
+/** `--confirm-within`: 1 hour to 30 days (default 7d). */
+export const parseConfirmWithin = (arg: string): number =>
+  parseDuration(arg, '--confirm-within', { min: MIN_CONFIRM_WITHIN_SECONDS, max: MAX_CONFIRM_WITHIN_SECONDS, range: '1h to 30d (default 7d)' });
 
 /** `7d`, `30d`, `14` (days) → whole days, validated 7–30. */
 export function parseRecoveryWindow(arg: string): number {

@@ -63,9 +63,21 @@ export const retiredStaysActive = (source: SourceSpec, recoveryWindowDays: numbe
 export const defaultRecoveryWindowOf = (kind: SourceKind): number => SOURCES[kind].defaultRecoveryWindowDays;
 export const sourceTaskQueue = (source: SourceSpec): ProviderQueue => PROVIDERS[sourceProvider(source)].queue;
 
-export const consumerLabel = (consumer: ConsumerSpec): string => consumerOf(consumer).label(consumer);
-/** How a consumer takes a new credential (`update`/`versioned` sets, a new secret version, a file replaced whole). */
-export const consumerMode = (consumer: ConsumerSpec): string => consumerOf(consumer).mode(consumer);
+/** A manual consumer's person or team (`manual:NAME@<place>`), or undefined for software reading the place itself. */
+export const consumerPerson = (consumer: ConsumerSpec): string | undefined => (consumer as { person?: string }).person;
+/** Where a consumer's credential is stored, as operators name it (`csms:<secret>`): for a manual consumer, its hand-over place. */
+export const consumerPlaceLabel = (consumer: ConsumerSpec): string => consumerOf(consumer).label(consumer);
+/** How operators name a consumer: `manual:NAME` for a person or team, else its place (`soracom:<id>`, `csms:<secret>`). */
+export const consumerLabel = (consumer: ConsumerSpec): string => {
+  const person = consumerPerson(consumer);
+  return person === undefined ? consumerPlaceLabel(consumer) : `manual:${person}`;
+};
+/** How a consumer takes a new credential (`update`/`versioned` sets, a new secret version, a file replaced whole, a hand-over). */
+export const consumerMode = (consumer: ConsumerSpec): string => (consumerPerson(consumer) === undefined ? consumerOf(consumer).mode(consumer) : 'hand-over');
+/** Whether the consumer's provider says when it last used what it holds (a manual consumer's place does not tell its person's use). */
+export const consumerReportsUse = (consumer: ConsumerSpec): boolean => consumerPerson(consumer) === undefined && consumerOf(consumer).lastUse !== undefined;
+/** Whether the source's provider reports each credential's last use. */
+export const sourceReportsUse = (source: SourceSpec): boolean => sourceOf(source).lastUse !== undefined;
 /** Where the consumer's software reads its credential today: the set id, the secret name, the path. */
 export const consumerHome = (consumer: ConsumerSpec): string => consumerOf(consumer).home(consumer);
 export const consumerTaskQueue = (consumer: ConsumerSpec): ProviderQueue => PROVIDERS[consumerOf(consumer).provider].queue;
@@ -78,9 +90,14 @@ export function consumersHolding(kind: SourceKind): ConsumerDescriptor[] {
 
 /** `--consumer` help for a source: each consumer that can hold its credential, with what it does. */
 export const consumerSyntaxHelp = (kind: SourceKind): string =>
-  consumersHolding(kind)
-    .map((c) => `${c.cli.syntax} ${c.cli.help}`)
-    .join(', or ');
+  [...consumersHolding(kind).map((c) => `${c.cli.syntax} ${c.cli.help}`), manualConsumerHelp(kind)].filter((h) => h !== undefined).join(', or ');
+
+/** `--consumer manual:…` help: the places a credential can be handed over in. */
+export const manualConsumerHelp = (kind: SourceKind): string | undefined => {
+  const places = consumersHolding(kind).filter((c) => c.handOver !== undefined);
+  if (places.length === 0) return undefined;
+  return `manual:<name>@<${places.map((c) => c.cli.syntax).join(' | ')}> (a person or team: the credential is put there, <name> — a notification target — is told, and the old one waits for 'rotator confirm')`;
+};
 
 /** Every provider's queue, in registry order. */
 export const PROVIDER_QUEUES: readonly ProviderQueue[] = Object.values(PROVIDERS).map((p) => p.queue);

@@ -7,7 +7,7 @@
  * Free of I/O and Node built-ins: the workflow bundle includes it.
  */
 import { z } from 'zod';
-import { CONSUMERS, SOURCES, consumerLabel, type ConsumerSchema, type SourceSchema } from './registry';
+import { CONSUMERS, SOURCES, consumerLabel, consumerPerson, consumerReportsUse, sourceReportsUse, type ConsumerSchema, type SourceSchema } from './registry';
 
 /** Phases in order of a successful rotation, then the other endings. */
 export const PHASES = [
@@ -15,6 +15,10 @@ export const PHASES = [
   'creating',
   'verifying',
   'registering',
+  // only with a manual consumer: the people it was handed to have not all confirmed they applied it
+  'awaiting-confirmation',
+  // only with --await-use: polling the providers for the new credential in use and the old one out of use
+  'checking-use',
   'deactivating',
   'pending-deletion',
   'deleting',
@@ -24,9 +28,23 @@ export const PHASES = [
   'restored',
   // not an ending: the window is over but the world no longer lets the old credential be deleted; an operator decides
   'needs-attention',
+  // not an ending: before deactivation, the evidence (or a confirmation) did not come; an operator proceeds or aborts
+  'awaiting-use',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 export const TERMINAL_PHASES: readonly Phase[] = ['completed', 'failed', 'restored'];
+/** The phases that wait for a person (to confirm, or to decide): following a rotation stops there. */
+export const HELD_PHASES: readonly Phase[] = ['awaiting-confirmation', 'awaiting-use', 'needs-attention'];
+/** The phases the cut-over waits in, where `proceed` and `abort` are taken. */
+export const CUT_OVER_PHASES: readonly Phase[] = ['awaiting-confirmation', 'checking-use', 'awaiting-use'];
+
+/** How long to wait for evidence of use before holding (--await-use): 1 minute to 30 days. */
+export const MIN_AWAIT_USE_SECONDS = 60;
+export const MAX_AWAIT_USE_SECONDS = 30 * 24 * 3600;
+/** How long a person has to confirm a hand-over (--confirm-within): 1 hour to 30 days, 7 days by default. */
+export const MIN_CONFIRM_WITHIN_SECONDS = 3600;
+export const MAX_CONFIRM_WITHIN_SECONDS = 30 * 24 * 3600;
+export const DEFAULT_CONFIRM_WITHIN_SECONDS = 7 * 24 * 3600;
 
 /** Recovery window: whole days, 7–30 (the scheduled-deletion rule of AWS Secrets Manager and of Huawei's secret manager). */
 export const MIN_RECOVERY_WINDOW_DAYS = 7;
@@ -75,10 +93,36 @@ export function defineRotationSchemas() {
       remindBeforeDays: z.number().int().min(1, 'remind-before must be 1–29 days').max(29, 'remind-before must be 1–29 days').optional(),
       /** the workflow (a fleet run) to tell, by signal, when this rotation parks in its window or fails */
       reportTo: z.string().min(1).max(400).optional(),
+      /**
+       * before deactivating, wait up to this many seconds for evidence: the new credential seen in use after the switch,
+       * the old one not used after the switch and the pickup grace. Absent: deactivate after the grace, as before.
+       */
+      awaitUseSeconds: z
+        .number()
+        .int()
+        .min(MIN_AWAIT_USE_SECONDS, 'await-use must be 1 minute to 30 days')
+        .max(MAX_AWAIT_USE_SECONDS, 'await-use must be 1 minute to 30 days')
+        .optional(),
+      /** with manual consumers: how long the people have to confirm they applied the new credential (default 7 days) */
+      confirmWithinSeconds: z
+        .number()
+        .int()
+        .min(MIN_CONFIRM_WITHIN_SECONDS, 'confirm-within must be 1 hour to 30 days')
+        .max(MAX_CONFIRM_WITHIN_SECONDS, 'confirm-within must be 1 hour to 30 days')
+        .optional(),
     })
     .refine((r): boolean => new Set(r.consumers.map((c) => consumerLabel(c))).size === r.consumers.length, {
       message: 'each consumer may be named only once',
       path: ['consumers'],
+    })
+    // evidence must be readable somewhere, or the rotation would wait for what no provider can show
+    .refine((r): boolean => r.awaitUseSeconds === undefined || sourceReportsUse(r.source) || r.consumers.some(consumerReportsUse), {
+      message: 'await-use needs a provider that reports use: neither this source nor any of its consumers says when a credential was last used (AWS IAM keys, SORACOM AuthKeys and SORACOM sets do)',
+      path: ['awaitUseSeconds'],
+    })
+    .refine((r): boolean => r.confirmWithinSeconds === undefined || r.consumers.some((c) => consumerPerson(c) !== undefined), {
+      message: 'confirm-within applies to manual consumers (manual:NAME@<place>) only; this rotation has none',
+      path: ['confirmWithinSeconds'],
     });
 
   return { RecoveryWindowDays, SourceSpec, ConsumerSpec, PickupGraceSeconds, RotationRequest };
@@ -104,8 +148,47 @@ export interface ConsumerState {
   /** where the consumer's software reads after this rotation (differs from the consumer's home when it moved, e.g. a versioned set) */
   credentialsId: string;
   holds: string | null;
-  state: 'pending' | 'registered' | 'rolled-back' | 'failed' | 'retired';
+  state: 'pending' | 'registered' | 'handed-over' | 'confirmed' | 'rolled-back' | 'failed' | 'retired';
   note?: string;
+  /** a manual consumer: the place it is handed over in (`csms:<secret>`, `file:<path>`) */
+  handover?: string;
+  /** a manual consumer: when it was told the credential waits there, and when (and by whom) it was confirmed applied */
+  handedOverAt?: string;
+  confirmedAt?: string;
+  confirmedBy?: string;
+  /** where the provider reports it: when the consumer last used what it holds (null: never) */
+  lastUsedAt?: string | null;
+}
+
+/** A credential's last use as its provider reports it; service and region where the provider says. */
+export interface CredentialUse {
+  lastUsedAt: string | null;
+  service?: string;
+  region?: string;
+}
+
+/** What the rotation saw before deactivating, with --await-use (or a hand-over): kept in the status. */
+export interface UseEvidence {
+  /** when every consumer held the new credential (the last one registered, or the last confirmation) */
+  switchedAt: string;
+  /** a use of the old credential after this (the switch plus the pickup grace) means something still depends on it */
+  quietAfter: string;
+  /**
+   * the new credential must be seen in use at or after this (quietAfter plus the quiet window): the providers' records
+   * then cover a stretch of time long enough for an unknown user of the old credential to show
+   */
+  evidenceAfter?: string;
+  /** when waiting for evidence ends in awaiting-use */
+  deadline: string;
+  checkedAt: string | null;
+  checks: number;
+  /** null: the source does not report its credentials' use */
+  old: CredentialUse | null;
+  new: CredentialUse | null;
+  /** what the rotation still waits for; empty once the evidence is in */
+  waitingFor: string[];
+  /** the operator's decision, if one was taken */
+  decision?: { action: 'proceed' | 'abort'; at: string; by: string | null };
 }
 
 export interface PhaseEntry {
@@ -138,6 +221,19 @@ export interface RotationStatus {
   problem: string | null;
   /** the typed error behind `problem` (e.g. IamAccessDenied, IamThrottled); absent in rotations started before it existed */
   problemType?: string | null;
+  /** with --await-use: the evidence of use gathered before deactivation (absent otherwise) */
+  use?: UseEvidence;
+}
+
+/** Argument of the `confirm` update: which manual consumer (`manual:NAME`) applied the new credential, and who says so. */
+export interface ConfirmInput {
+  consumer: string;
+  by?: string;
+}
+
+/** Argument of the `proceed` and `abort` updates: who decided (recorded in the status). */
+export interface DecisionInput {
+  by?: string;
 }
 
 /** Argument of the `deleteNow` update: the operator names the old credential to prove intent. */

@@ -39,12 +39,12 @@ export class Notifier {
     return this.targets.length > 0;
   }
 
-  /** Starts delivering an event to every target; returns at once. */
-  send(event: Omit<RotatorEvent, 'id' | 'time'>): void {
-    if (!this.enabled) return;
+  /** Starts delivering an event to every target (or to `to`: a person's own target); returns at once. */
+  send(event: Omit<RotatorEvent, 'id' | 'time'>, to: readonly string[] = this.targets): void {
+    if (to.length === 0) return;
     const info = workflowInfo();
     const full: RotatorEvent = { ...event, id: `${info.workflowId}/${info.runId}/${++this.seq}`, time: new Date().toISOString() };
-    for (const target of this.targets) {
+    for (const target of to) {
       const record: NotificationRecord = { id: full.id, type: full.type, target, state: 'pending' };
       this.records.push(record);
       this.pending.push(

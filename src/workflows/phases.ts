@@ -5,7 +5,10 @@
 import { ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities, sleep } from '@temporalio/workflow';
 import type { ConsumerActivities, RestorePoint } from '../activities/consumer';
 import type { LegacySourceActivities, SealedCredential, SourceActivities } from '../activities/source';
-import { consumerHome, consumerTaskQueue, retiredStaysActive, sourceTaskQueue, type ConsumerSpec } from '../rotation/registry';
+import { consumerHome, consumerPerson, consumerTaskQueue, retiredStaysActive, sourceTaskQueue, type ConsumerSpec } from '../rotation/registry';
+import type { NotifyActivities } from '../notify/deliver';
+import { NOTIFICATIONS_TASK_QUEUE } from '../notify/events';
+import { CutOver } from './cut-over';
 import type { CredentialMetadata, RotationRequest, RotationStatus } from '../rotation/schemas';
 import { eventualDeletion, providerCall, verification } from './activity-options';
 import { rootMessage } from './failures';
@@ -27,6 +30,10 @@ export class RotationPhases {
   private known: CredentialMetadata[] = [];
   /** the new credential, its secret sealed: only the activities that hand it to a provider open it */
   private created: SealedCredential | undefined;
+  /** between registering and deactivating: hand-overs to people, and evidence of use */
+  readonly cutOver: CutOver;
+  /** a consumer that held the new credential was put back: its software may still present the new one for a moment */
+  private consumersPutBack = false;
 
   constructor(
     private readonly request: RotationRequest,
@@ -36,6 +43,7 @@ export class RotationPhases {
     this.source = proxyActivities<Source>({ ...providerCall, taskQueue: queue });
     this.verifier = proxyActivities<Source>({ ...verification, taskQueue: queue });
     this.finalSource = proxyActivities<Source>({ ...eventualDeletion, taskQueue: queue });
+    this.cutOver = new CutOver(request, rotation, this.source, (c) => this.consumer(c));
   }
 
   private consumer(c: ConsumerSpec, options = providerCall): Consumer {
@@ -78,6 +86,12 @@ export class RotationPhases {
       Object.assign(this.rotation.consumer(i), { credentialsId: plan.targetCredentialsId, holds: plan.holds });
       this.restorePoints[i] = plan.restorePoint;
     }
+    // a person is told through their notification target: one the workers do not define would leave nobody to confirm
+    const people = this.request.consumers.map(consumerPerson).filter((p) => p !== undefined);
+    if (people.length > 0) {
+      const notify = proxyActivities<NotifyActivities>({ taskQueue: NOTIFICATIONS_TASK_QUEUE, ...providerCall });
+      await notify.assertTargetsKnown({ targets: people, why: 'each manual consumer is told through the notification target of its name, so nobody would be told to apply and confirm the new credential' });
+    }
   }
 
   /** creating: exactly once. The undo is registered first: a lost answer may have minted a credential. */
@@ -88,8 +102,13 @@ export class RotationPhases {
     this.rotation.onUndo('delete the new credential', async () => {
       const newId = this.created?.id;
       if (!newId) return 'no new credential was recorded';
+      // a person may have applied it wherever they use it: taking the place back does not take it back from them
+      const handedTo = this.rotation.manualConsumers().filter((c) => c.handedOverAt !== undefined).map((c) => c.consumer);
+      if (handedTo.length > 0) return `kept new credential ${newId} Active: it was handed over to ${handedTo.join(', ')}, who may have applied it; delete it by hand once they no longer use it`;
       const holders = await this.consumersHolding(newId);
       if (holders.length > 0) return `kept new credential ${newId} Active: ${holders.join(', ')} hold it`;
+      // software that read the new credential just before its consumer was put back gets the pickup grace to move on
+      if (this.consumersPutBack && this.request.pickupGraceSeconds > 0 && patched('grace-before-undoing-new-credential')) await sleep(this.request.pickupGraceSeconds * 1000);
       await this.source.destroyCredential({ source, credentialId: newId });
       return `deleted new credential ${newId}`;
     });
@@ -114,6 +133,7 @@ export class RotationPhases {
       state.state = 'registered';
       this.rotation.show();
     }
+    this.cutOver.switched();
   }
 
   /** Consumers that read the old credential just before the switch (or cache it) get time to move on. */
@@ -281,6 +301,7 @@ export class RotationPhases {
   /** Undoes one consumer's registration the way its plan allows, never cutting off software that reads it. */
   private async rollBack(consumer: ConsumerSpec, i: number): Promise<string> {
     const state = this.rotation.consumer(i);
+    if (state.state === 'registered' || state.state === 'handed-over' || state.state === 'confirmed') this.consumersPutBack = true;
     const activities = this.consumer(consumer);
     const home = consumerHome(consumer);
     if (state.credentialsId !== home) {

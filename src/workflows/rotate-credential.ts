@@ -1,7 +1,8 @@
 /**
  * One rotation of one credential:
- * preflight → creating → verifying → registering → deactivating → pending-deletion → deleting → completed,
- * or compensating → failed, or restored. Deterministic: no I/O here, only activities, timers and state.
+ * preflight → creating → verifying → registering → [awaiting-confirmation] → [checking-use] → deactivating →
+ * pending-deletion → deleting → completed, or compensating → failed, or restored; the bracketed phases (manual consumers,
+ * --await-use) may hold in awaiting-use for an operator. Deterministic: no I/O here, only activities, timers and state.
  */
 import { ApplicationFailure, patched } from '@temporalio/workflow';
 // schemas.ts, not model.ts: the request schema is built to parse the input, then dropped (model.ts would keep one copy
@@ -11,7 +12,7 @@ import { RotationPhases } from './phases';
 import { reportTo } from './rotation-report';
 import { RotationState } from './rotation-state';
 
-export { deleteNowUpdate, restoreUpdate, statusQuery } from './rotation-state';
+export { abortUpdate, confirmUpdate, deleteNowUpdate, proceedUpdate, restoreUpdate, statusQuery } from './rotation-state';
 
 /** Rotates the credential named in the request and keeps every consumer holding a credential that works. */
 export async function rotateCredential(input: RotationRequestInput): Promise<RotationStatus> {
@@ -26,7 +27,11 @@ export async function rotateCredential(input: RotationRequestInput): Promise<Rot
     await phases.create();
     await phases.verify();
     await phases.register();
+    // only with manual consumers or --await-use: each step returns at once otherwise, with no command
+    await phases.cutOver.handOver();
     await phases.letConsumersPickUp();
+    await phases.cutOver.awaitUse();
+    await phases.cutOver.confirmWorld();
     await phases.deactivate();
   } catch (err) {
     const failure = await rotation.compensate(err);

@@ -14,12 +14,24 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { consumerHome, consumerLabel, consumerMode, rotationIdFor, sourceProvider, subjectOf } from '../rotation/registry';
-import { TERMINAL_PHASES, type ConsumerState, type DeleteNowInput, type Phase, type RotationRequest, type RotationStatus } from '../rotation/schemas';
+import { consumerHome, consumerLabel, consumerMode, consumerPerson, consumerPlaceLabel, rotationIdFor, sourceProvider, subjectOf } from '../rotation/registry';
+import {
+  CUT_OVER_PHASES,
+  TERMINAL_PHASES,
+  type ConfirmInput,
+  type CredentialUse,
+  type ConsumerState,
+  type DecisionInput,
+  type DeleteNowInput,
+  type Phase,
+  type RotationRequest,
+  type RotationStatus,
+} from '../rotation/schemas';
 import { CredentialProviderKey, CredentialSubjectKey, DeleteAtKey, RotationPhaseKey } from '../rotation/search-attributes';
 import { failureType, rootMessage } from './failures';
 import { RotationMetrics } from './rotation-metrics';
 import { Notifier } from './notifications';
+import { describeUse } from './use-evidence';
 import type { EventType } from '../notify/events';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -30,6 +42,7 @@ export const DEFAULT_REMIND_BEFORE_DAYS = 3;
 const PHASE_EVENTS: Partial<Record<Phase, EventType>> = {
   'pending-deletion': 'rotation.pending-deletion',
   'needs-attention': 'rotation.deletion-refused',
+  'awaiting-use': 'rotation.awaiting-use',
   completed: 'rotation.completed',
   restored: 'rotation.restored',
   failed: 'rotation.failed',
@@ -42,6 +55,9 @@ const SUMMARIES: Record<EventType, string> = {
   'rotation.completed': 'Rotation completed: the old credential is deleted',
   'rotation.restored': 'The old credential is back in use',
   'rotation.deletion-refused': 'The old credential was not deleted: the world changed',
+  'rotation.awaiting-use': 'Held before deactivating the old credential: an operator must proceed or abort',
+  'rotation.handover': 'A new credential is ready for you: apply it, then confirm',
+  'rotation.confirmation-reminder': 'Reminder: a new credential waits for you to apply it and confirm',
   'fleet.summary': 'Fleet run finished',
   'schedule.run-skipped': 'Scheduled run skipped',
 };
@@ -52,7 +68,22 @@ export const restoreUpdate = defineUpdate<RotationStatus>('restore');
 /** Deletes the old credential now instead of at `deleteAt`; the caller must name it. */
 export const deleteNowUpdate = defineUpdate<RotationStatus, [DeleteNowInput]>('deleteNow');
 
+/** A person who took the new credential by hand says it is applied. */
+export const confirmUpdate = defineUpdate<RotationStatus, [ConfirmInput]>('confirm');
+/** Before deactivation: deactivate the old credential without (all) the evidence or confirmations. */
+export const proceedUpdate = defineUpdate<RotationStatus, [DecisionInput]>('proceed');
+/** Before deactivation: undo the rotation; the old credential stays in use. */
+export const abortUpdate = defineUpdate<RotationStatus, [DecisionInput]>('abort');
+
 export type OperatorAction = 'restore' | 'delete-now';
+export type CutOverAction = 'proceed' | 'abort';
+
+/** An operator's decision during the cut-over, until the workflow takes it up (accepts or refuses it). */
+export interface CutOverDecision {
+  action: CutOverAction;
+  by: string | null;
+  at: string;
+}
 
 interface UndoStep {
   what: string;
@@ -65,6 +96,10 @@ export class RotationState {
   requested: OperatorAction | undefined;
   /** why the world refused the last request: its update answers with this, and the rotation stays where it was */
   private refusal: string | undefined;
+  /** an operator's proceed or abort during the cut-over, not yet taken up */
+  decision: CutOverDecision | undefined;
+  /** why the last decision was refused, for its update to answer with */
+  private decisionRefusal: string | undefined;
   /** undo steps, newest first; each reads the providers before acting so it never cuts a consumer off */
   private undoSteps: UndoStep[] = [];
   /** counters and phase durations for Prometheus: not commands, never recorded while replaying */
@@ -90,7 +125,14 @@ export class RotationState {
       newCredentialId: null,
       deactivatedAt: null,
       deleteAt: null,
-      consumers: request.consumers.map((c) => ({ consumer: consumerLabel(c), mode: consumerMode(c), credentialsId: consumerHome(c), holds: null, state: 'pending' })),
+      consumers: request.consumers.map((c) => ({
+        consumer: consumerLabel(c),
+        mode: consumerMode(c),
+        credentialsId: consumerHome(c),
+        holds: null,
+        state: 'pending',
+        ...(consumerPerson(c) === undefined ? {} : { handover: consumerPlaceLabel(c) }),
+      })),
       timeline: [],
       problem: null,
       problemType: null,
@@ -109,6 +151,68 @@ export class RotationState {
         }
       },
     });
+    setHandler(confirmUpdate, (arg: ConfirmInput) => this.confirm(arg), { validator: (arg: ConfirmInput) => this.assertConfirmable(arg) });
+    setHandler(proceedUpdate, (arg: DecisionInput) => this.decide('proceed', arg), { validator: (_arg: DecisionInput) => this.assertDecidable('proceed') });
+    setHandler(abortUpdate, (arg: DecisionInput) => this.decide('abort', arg), { validator: (_arg: DecisionInput) => this.assertDecidable('abort') });
+  }
+
+  /** The manual consumers' states, by index in the request. */
+  manualConsumers(): ConsumerState[] {
+    return this.status.consumers.filter((c) => c.handover !== undefined);
+  }
+
+  /** The workflow took up the operator's decision: proceed goes on to deactivation, abort to compensation. */
+  accept(): CutOverDecision {
+    const decision = this.decision!;
+    if (this.status.use) this.status.use.decision = { action: decision.action, at: decision.at, by: decision.by };
+    return decision;
+  }
+
+  /** The world no longer allows the operator's decision: its update answers with why, and the rotation stays held. */
+  refuseDecision(reason: string): void {
+    this.decisionRefusal = reason;
+    this.decision = undefined;
+  }
+
+  private confirm({ consumer, by }: ConfirmInput): RotationStatus {
+    const state = this.status.consumers.find((c) => c.consumer === consumer)!;
+    if (state.state !== 'confirmed') {
+      state.state = 'confirmed';
+      state.confirmedAt = new Date().toISOString();
+      if (by) state.confirmedBy = by;
+      this.show();
+    }
+    return this.status;
+  }
+
+  private assertConfirmable(arg: ConfirmInput): void {
+    const manual = this.manualConsumers();
+    if (manual.length === 0) throw new Error(`this rotation has no manual consumer to confirm (its consumers: ${this.status.consumers.map((c) => c.consumer).join(', ')})`);
+    const state = manual.find((c) => c.consumer === arg?.consumer);
+    if (!state) throw new Error(`'${arg?.consumer ?? ''}' is not a manual consumer of this rotation; its manual consumers: ${manual.map((c) => c.consumer).join(', ')}`);
+    if (!CUT_OVER_PHASES.includes(this.status.phase)) {
+      throw new Error(`confirm is only possible while the rotation waits for confirmations (awaiting-confirmation or awaiting-use); it is in ${this.status.phase}`);
+    }
+    if (state.state !== 'handed-over' && state.state !== 'confirmed') throw new Error(`${state.consumer} has not been handed the new credential yet (${state.state})`);
+  }
+
+  private async decide(action: CutOverAction, arg: DecisionInput): Promise<RotationStatus> {
+    this.decision = { action, by: arg?.by ?? null, at: new Date().toISOString() };
+    // abort: until the undo is done; proceed: until the old credential is deactivated (or the rotation failed doing it)
+    await condition(() => this.finished || this.decisionRefusal !== undefined || (action === 'proceed' && this.status.phase === 'pending-deletion'));
+    if (this.decisionRefusal !== undefined && !this.finished) {
+      const reason = this.decisionRefusal;
+      this.decisionRefusal = undefined;
+      throw ApplicationFailure.nonRetryable(reason, 'ActionRefused', this.status);
+    }
+    return this.status;
+  }
+
+  private assertDecidable(action: CutOverAction): void {
+    if (!CUT_OVER_PHASES.includes(this.status.phase)) {
+      throw new Error(`${action} is only possible before the old credential is deactivated, while the rotation waits for evidence or confirmations (${CUT_OVER_PHASES.join(', ')}); it is in ${this.status.phase}`);
+    }
+    if (this.decision) throw new Error(`${this.decision.action} was already requested for this rotation`);
   }
 
   /** The search attributes the UI filters by, set before any provider is called. */
@@ -156,6 +260,11 @@ export class RotationState {
       '',
       ...s.timeline.map((t) => `- ${t.at} ${t.phase}`),
     ];
+    if (s.use) {
+      const u = s.use;
+      const seen = (label: string, use: CredentialUse | null) => (use ? [`- ${label} last used ${describeUse(use)}`] : []);
+      lines.push('', `evidence: ${u.checks} check(s), last ${u.checkedAt ?? '–'}; deadline ${u.deadline}`, ...seen('old', u.old), ...seen('new', u.new), ...u.waitingFor.map((w) => `- waiting for ${w}`));
+    }
     if (s.problem) lines.push('', `problem: ${s.problem}`);
     const unsent = (s.notifications ?? []).filter((n) => n.state !== 'delivered');
     if (unsent.length > 0) lines.push('', 'notifications not (yet) delivered:', ...unsent.map((n) => `- ${n.type} → ${n.target}: ${n.state}${n.problem ? ` (${n.problem})` : ''}`));
@@ -254,12 +363,14 @@ export class RotationState {
     }
     const holdings = this.status.consumers.map((c) => `${c.consumer} → set ${c.credentialsId} holds ${c.holds ?? 'nothing'}`).join('; ');
     this.status.problem =
-      `rotation failed in ${failedIn}: ${rootMessage(err)}` +
+      `rotation ${failureType(err) === 'RotationAborted' ? 'aborted' : 'failed'} in ${failedIn}: ${rootMessage(err)}` +
       (outcomes.length > 0 ? ` | compensation: ${outcomes.join('; ')}` : '') +
       (this.status.newCredentialId ? ` | now: ${holdings}` : '');
     this.status.problemType = failureType(err);
     this.enter('failed');
     await this.notifier.settle();
+    // an abort's update answers with the outcome before the workflow ends
+    await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
     return ApplicationFailure.nonRetryable(this.status.problem ?? 'rotation failed', failureType(err), this.status);
   }
 
@@ -276,13 +387,18 @@ export class RotationState {
     return ApplicationFailure.nonRetryable(this.status.problem, failureType(err), this.status);
   }
 
-  /** Tells the request's targets what just happened, with what an operator can do about it. */
-  private tell(type: EventType): void {
-    if (!this.notifier.enabled) return;
+  /**
+   * Tells the request's targets (or `to`: a person's own target) what just happened, with what they can do about it;
+   * `extra` adds fields and `commands` replaces the default commands.
+   */
+  tell(type: EventType, options: { to?: string[]; extra?: Record<string, unknown>; commands?: string[] } = {}): void {
+    if (options.to === undefined && !this.notifier.enabled) return;
     this.status.notifications = this.notifier.records;
     const s = this.status;
     const id = s.rotationId;
     const window = type === 'rotation.pending-deletion' || type === 'rotation.deletion-reminder' || type === 'rotation.deletion-refused';
+    const held = type === 'rotation.awaiting-use';
+    const commands = options.commands ?? (window ? [`rotator delete-now ${id} --yes`, `rotator restore ${id}`] : held ? [`rotator proceed ${id} --yes`, `rotator abort ${id}`] : [`rotator status ${id}`]);
     this.notifier.send({
       type,
       rotationId: id,
@@ -300,9 +416,11 @@ export class RotationState {
         problem: s.problem,
         problemType: s.problemType ?? null,
         consumers: s.consumers.map((c) => ({ consumer: c.consumer, holds: c.holds, state: c.state })),
+        ...(s.use ? { use: s.use } : {}),
+        ...options.extra,
       },
-      commands: window ? [`rotator delete-now ${id} --yes`, `rotator restore ${id}`] : [`rotator status ${id}`],
-    });
+      commands,
+    }, options.to);
   }
 
   private async request(action: OperatorAction): Promise<RotationStatus> {

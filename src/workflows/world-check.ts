@@ -43,3 +43,23 @@ export function restoreBlocker(world: WorldSurvey, oldId: string): string | unde
   if (world.old === 'gone') return `the old credential ${oldId} no longer exists (deleted outside the rotator): there is nothing to restore`;
   return undefined;
 }
+
+/** What the providers hold just before the old credential is deactivated: read after a wait of hours or days. */
+export interface CutOverSurvey {
+  new: CredentialState;
+  consumers: { consumer: string; where: string; exists: boolean; holds: string | null }[];
+}
+
+/**
+ * Why the old credential must not be deactivated now, or none: every consumer must still hold the new credential, and
+ * the new credential must still work. A hand-over or an evidence wait can last days, and people change things by hand.
+ */
+export function deactivationBlockers(world: CutOverSurvey, newId: string): string[] {
+  const blockers: string[] = [];
+  if (world.new !== 'Active') blockers.push(`the new credential ${newId} is ${world.new === 'gone' ? 'gone' : 'Inactive'} (changed outside the rotator), so the consumers hold one that does not work`);
+  for (const c of world.consumers) {
+    if (!c.exists) blockers.push(`${c.consumer} no longer exists (${c.where} was deleted outside the rotator)`);
+    else if (c.holds !== newId) blockers.push(`${c.consumer} now holds ${c.holds ?? 'no credential the rotator recognises'}, not the new credential ${newId} (changed outside the rotator)`);
+  }
+  return blockers;
+}
