@@ -5,7 +5,11 @@
  */
 import { Command } from 'commander';
 import { PHASES } from './rotation/model';
+
+/** The phases of a rotation that goes well (the bracketed ones only with a manual consumer or --await-use). */
+const MAIN_PATH = PHASES.slice(0, PHASES.indexOf('completed') + 1).map((p) => (p === 'awaiting-confirmation' || p === 'checking-use' ? `[${p}]` : p));
 import { addCodecServerCommand } from './cli/codec-server';
+import { addAbortCommand, addConfirmCommand, addProceedCommand } from './cli/cut-over';
 import { addDeleteNowCommand } from './cli/delete-now';
 import { addDemoCommand } from './cli/demo';
 import { reportFailure } from './cli/exit-codes';
@@ -24,8 +28,8 @@ temporal.toml profile (TEMPORAL_PROFILE). AWS: the SDK's default credential chai
 AWS_ENDPOINT_URL_STS point it at an emulator. SORACOM (worker): SORACOM_AUTH_KEY_ID and SORACOM_AUTH_KEY (or
 SORACOM_AUTH_KEY_FILE, a JSON file the rotator can rotate) and SORACOM_ENDPOINT or SORACOM_COVERAGE_TYPE=jp|g.
 
-A rotation goes: ${PHASES.slice(0, 8).join(' → ')}
-(other endings: compensating → failed, restored). Its id is derived from the credential:
+A rotation goes: ${MAIN_PATH.join(' → ')}
+(other endings: compensating → failed, restored; awaiting-use and needs-attention wait for an operator). Its id is derived from the credential:
 aws-iam:<account>:<user>, so there is only ever one live rotation per key.`;
 
 /** The commands in help order. */
@@ -37,6 +41,9 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   (program) => addScheduleCommand(program, buildCli),
   addStatusCommand,
   addListCommand,
+  addConfirmCommand,
+  addProceedCommand,
+  addAbortCommand,
   addRestoreCommand,
   addDeleteNowCommand,
   addCodecServerCommand,

@@ -1,6 +1,7 @@
 /** What an operator can do to rotations, through a Temporal client. The CLI and the tests both use these. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { z } from 'zod';
 import {
   Client,
   Connection,
@@ -28,7 +29,7 @@ import { CredentialProviderKey, CredentialSubjectKey, DeleteAtKey, RotationPhase
 import { ROTATIONS_TASK_QUEUE } from './rotation/task-queues';
 import { rotatorDataConverter } from './codec/data-converter';
 import { keyRingFromEnv } from './codec/key-ring';
-import { deleteNowUpdate, restoreUpdate, rotateCredential, statusQuery } from './workflows/rotate-credential';
+import { abortUpdate, confirmUpdate, deleteNowUpdate, proceedUpdate, restoreUpdate, rotateCredential, statusQuery } from './workflows/rotate-credential';
 import { fleetReportQuery, rotateFleet, type FleetRunInput } from './workflows/rotate-fleet';
 import type { FleetReport, FleetSelection } from './rotation/fleet';
 
@@ -98,13 +99,18 @@ export async function connectClient(): Promise<{ client: Client; close(): Promis
   return { client: new Client({ connection, namespace, dataConverter }), close: () => connection.close() };
 }
 
-/** Starts a rotation; refuses a second live rotation of the same credential with what to do instead. */
-export async function startRotation(client: Client, input: RotationRequestInput): Promise<WorkflowHandleWithFirstExecutionRunId<typeof rotateCredential>> {
+/** The request as the workflow will read it, or an OperatorError naming every problem. */
+export function parseRotationRequest(input: RotationRequestInput): z.infer<typeof RotationRequest> {
   const parsed = RotationRequest.safeParse(input);
   if (!parsed.success) {
     throw new OperatorError(`invalid rotation request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}`);
   }
-  const request = parsed.data;
+  return parsed.data;
+}
+
+/** Starts a rotation; refuses a second live rotation of the same credential with what to do instead. */
+export async function startRotation(client: Client, input: RotationRequestInput): Promise<WorkflowHandleWithFirstExecutionRunId<typeof rotateCredential>> {
+  const request = parseRotationRequest(input);
   const rotationId = rotationIdFor(request.source);
   try {
     return await client.workflow.start(rotateCredential, {
@@ -239,6 +245,21 @@ export async function deleteNow(client: Client, rotationId: string, confirmCrede
   return await operatorAction(client, rotationId, 'delete-now', (current) =>
     client.workflow.getHandle(rotationId).executeUpdate(deleteNowUpdate, { args: [{ confirmCredentialId: confirmCredentialId ?? current.oldCredentialId ?? '' }] }),
   );
+}
+
+/** A person named as a manual consumer (`manual:NAME`) applied the new credential. */
+export async function confirmHandOver(client: Client, rotationId: string, consumer: string, by?: string): Promise<RotationStatus> {
+  return await operatorAction(client, rotationId, 'confirm', () => client.workflow.getHandle(rotationId).executeUpdate(confirmUpdate, { args: [{ consumer, ...(by ? { by } : {}) }] }));
+}
+
+/** Deactivates the old credential without (all) the evidence or confirmations the rotation waits for. */
+export async function proceedRotation(client: Client, rotationId: string, by?: string): Promise<RotationStatus> {
+  return await operatorAction(client, rotationId, 'proceed', () => client.workflow.getHandle(rotationId).executeUpdate(proceedUpdate, { args: [by ? { by } : {}] }));
+}
+
+/** Undoes a rotation that has not deactivated the old credential yet: the old credential stays in use. */
+export async function abortRotation(client: Client, rotationId: string, by?: string): Promise<RotationStatus> {
+  return await operatorAction(client, rotationId, 'abort', () => client.workflow.getHandle(rotationId).executeUpdate(abortUpdate, { args: [by ? { by } : {}] }));
 }
 
 /**

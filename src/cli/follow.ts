@@ -1,7 +1,7 @@
 /** The shared end of every `rotate <source>`: start the rotation, then follow its phases live up to `--wait`. */
 import type { Client } from '@temporalio/client';
-import { DEFAULT_PICKUP_GRACE_SECONDS, PHASES, TERMINAL_PHASES, type ConsumerSpec, type Phase, type RotationRequestInput, type RotationStatus } from '../rotation/model';
-import { startRotation, rotationStatus } from '../operations';
+import { DEFAULT_PICKUP_GRACE_SECONDS, HELD_PHASES, PHASES, TERMINAL_PHASES, type ConsumerSpec, type Phase, type RotationRequestInput, type RotationStatus } from '../rotation/model';
+import { parseRotationRequest, startRotation, rotationStatus } from '../operations';
 import { captured } from './capture';
 import { EXIT_FAILED } from './exit-codes';
 import type { FollowOptions, WindowOptions } from './options';
@@ -20,7 +20,9 @@ async function followPhases(client: Client, rotationId: string, target: Phase, o
       if (out.json) printJson({ rotationId, phase: step.phase, at: step.at });
       else print(`  ${step.at}  ${step.phase}`);
     }
-    const reached = TERMINAL_PHASES.includes(status.phase) || (order(status.phase) >= order(target) && order(status.phase) <= order('completed'));
+    // a rotation waiting for a person (a confirmation, a decision) will not move on its own: stop and say what it waits for
+    const reached =
+      TERMINAL_PHASES.includes(status.phase) || HELD_PHASES.includes(status.phase) || (order(status.phase) >= order(target) && order(status.phase) <= order('completed'));
     if (reached) return status;
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -61,7 +63,11 @@ export async function rotateAndFollow({ source, consumers, opts, defaultRecovery
     pickupGraceSeconds: opts.pickupGrace ?? DEFAULT_PICKUP_GRACE_SECONDS,
     ...(opts.notify?.length ? { notify: opts.notify } : {}),
     ...(opts.remindBefore ? { remindBeforeDays: opts.remindBefore } : {}),
+    ...(opts.awaitUse === undefined ? {} : { awaitUseSeconds: opts.awaitUse }),
+    ...(opts.confirmWithin === undefined ? {} : { confirmWithinSeconds: opts.confirmWithin }),
   };
+  // refused here, before a schedule keeps it or Temporal sees it: the same checks the workflow makes
+  parseRotationRequest(request);
   if (captured({ kind: 'rotation', request })) return;
   await withClient((client) => startAndFollow(client, request, { wait: opts.wait, note }, { json: !!opts.json }));
 }

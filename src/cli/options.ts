@@ -5,6 +5,8 @@ import {
   MAX_RECOVERY_WINDOW_DAYS,
   MIN_RECOVERY_WINDOW_DAYS,
   PHASES,
+  parseAwaitUse,
+  parseConfirmWithin,
   parsePickupGrace,
   parseRecoveryWindow,
   type ConsumerSpec,
@@ -27,6 +29,10 @@ export interface FollowOptions {
   json?: boolean;
   notify?: string[];
   remindBefore?: number;
+  /** seconds: --await-use */
+  awaitUse?: number;
+  /** seconds: --confirm-within */
+  confirmWithin?: number;
 }
 
 /** `--notify NAME`, repeatable: a target defined on the workers (ROTATOR_NOTIFY_TARGETS). */
@@ -67,6 +73,12 @@ export function addFollowOptions(command: Command, scope = ''): Command {
     PHASES.filter((p) => p !== 'compensating'),
   );
   return command
+    .option(
+      '--await-use <duration>',
+      'before deactivating the old credential, wait up to this long (1m..30d, e.g. 6h) for the new one to be seen in use and the old one out of use; otherwise hold in awaiting-use for proceed or abort (off by default)',
+      argument(parseAwaitUse),
+    )
+    .option('--confirm-within <duration>', 'with a manual:<name>@… consumer: how long they have to confirm they applied the new credential, 1h..30d (default 7d)', argument(parseConfirmWithin))
     .addOption(wait)
     .option('--notify <target>', "tell this target (defined on the workers) of a failure, the window, a reminder and the end; repeatable", collectTargets)
     .option('--remind-before <days>', 'with --notify: remind this many days before deleteAt, 1d..29d (default 3d)', argument(parseRemindBefore))

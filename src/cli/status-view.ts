@@ -1,5 +1,5 @@
 /** A rotation's status as the operator sees it: the JSON object README "CLI" promises, or aligned text. */
-import { CONSUMERS, SOURCES, type ConsumerState, type RotationStatus } from '../rotation/model';
+import { CONSUMERS, SOURCES, type ConsumerState, type CredentialUse, type RotationStatus } from '../rotation/model';
 import { ActionRefusedError } from '../operations';
 import { print, printJson } from './output';
 
@@ -21,6 +21,7 @@ export function statusJson(status: RotationStatus) {
     notifications: status.notifications ?? [],
     problem: status.problem,
     problemType: status.problemType ?? null,
+    use: status.use ?? null,
     timeline: status.timeline,
   };
 }
@@ -41,13 +42,32 @@ function deletionLine(status: RotationStatus): string {
   return status.deletedAt ? `deleted    ${status.deletedAt} ${window}` : `delete at  ${status.deleteAt ?? '–'} ${window}`;
 }
 
-/** What a consumer writes the credential into, as its descriptor calls it (the label's prefix names the consumer). */
+/** What a consumer writes the credential into, as its descriptor calls it (the label's prefix, or a hand-over's place, names the consumer). */
 function consumerPlace(c: ConsumerState): string {
-  return Object.values(CONSUMERS).find((d) => c.consumer.startsWith(`${d.cli.prefix}:`))?.place ?? 'set';
+  const label = c.handover ?? c.consumer;
+  return Object.values(CONSUMERS).find((d) => label.startsWith(`${d.cli.prefix}:`))?.place ?? 'set';
 }
 
 function consumerLine(c: ConsumerState): string {
-  return `consumer   ${c.consumer} [${c.mode}] → ${consumerPlace(c)} ${c.credentialsId}: ${c.state}, holds ${c.holds ?? 'nothing'}${c.note ? ` — ${c.note}` : ''}`;
+  const confirmed = c.confirmedAt ? ` (confirmed ${c.confirmedAt}${c.confirmedBy ? ` by ${c.confirmedBy}` : ''})` : c.handedOverAt ? ` (handed over ${c.handedOverAt})` : '';
+  const used = c.lastUsedAt !== undefined ? `, last used ${c.lastUsedAt ?? 'never'}` : '';
+  return `consumer   ${c.consumer} [${c.mode}] → ${consumerPlace(c)} ${c.credentialsId}: ${c.state}${confirmed}, holds ${c.holds ?? 'nothing'}${used}${c.note ? ` — ${c.note}` : ''}`;
+}
+
+const useOf = (u: CredentialUse | null): string => (u === null ? 'not reported by its provider' : `${u.lastUsedAt ?? 'never'}${u.service || u.region ? ` (${[u.service, u.region].filter(Boolean).join(', ')})` : ''}`);
+
+/** With --await-use: what the rotation saw of each credential's use, and what it still waits for. */
+function useLines(status: RotationStatus): string[] {
+  const u = status.use;
+  if (!u) return [];
+  const lines = [
+    `evidence   switched ${u.switchedAt}; old key must be unused after ${u.quietAfter}; new key seen from ${u.evidenceAfter ?? u.quietAfter}; deadline ${u.deadline}; ${u.checks} check(s), last ${u.checkedAt ?? '–'}`,
+    `  old key  ${status.oldCredentialId ?? '–'} last used ${useOf(u.old)}`,
+    `  new key  ${status.newCredentialId ?? '–'} last used ${useOf(u.new)}`,
+    ...u.waitingFor.map((w) => `  waiting  ${w}`),
+  ];
+  if (u.decision) lines.push(`  decided  ${u.decision.action} by ${u.decision.by ?? 'an operator'} at ${u.decision.at}`);
+  return lines;
 }
 
 function printStatus(status: RotationStatus): void {
@@ -58,8 +78,16 @@ function printStatus(status: RotationStatus): void {
   print(`new key    ${status.newCredentialId ?? '–'}`);
   print(deletionLine(status));
   for (const c of status.consumers) print(consumerLine(c));
+  for (const line of useLines(status)) print(line);
   if (status.problem) print(`problem    ${status.problemType ? `[${status.problemType}] ` : ''}${status.problem}`);
   for (const n of status.notifications ?? []) if (n.state !== 'delivered') print(`notify     ${n.type} → ${n.target}: ${n.state}${n.problem ? ` (${n.problem})` : ''}`);
+  if (status.phase === 'awaiting-confirmation' || status.phase === 'checking-use' || status.phase === 'awaiting-use') {
+    const waiting = status.consumers.filter((c) => c.handover !== undefined && c.state !== 'confirmed');
+    print('');
+    for (const c of waiting) print(`${c === waiting[0] ? 'next:' : '  or:'} rotator confirm ${status.rotationId} --consumer ${c.consumer}   (${c.consumer} applied ${status.newCredentialId})`);
+    print(`${waiting.length ? '  or:' : 'next:'} rotator proceed ${status.rotationId} --yes   (deactivate ${status.oldCredentialId} without waiting any longer)`);
+    print(`  or: rotator abort ${status.rotationId}           (undo the rotation; ${status.oldCredentialId} stays in use)`);
+  }
   if (status.phase === 'pending-deletion' || status.phase === 'needs-attention') {
     print('');
     print(`next: rotator delete-now ${status.rotationId} --yes   (delete ${status.oldCredentialId} now)`);
