@@ -4,10 +4,10 @@
  * real AWS does (moto would accept them) and new keys for their first second (IAM propagation). Across 20 full
  * rotations of that consumer's key, through delete-now, not one authentication may fail.
  */
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { deleteNow, rotationStatus, startRotation } from '../../src/operations';
 import type { RotationStatus } from '../../src/rotation/model';
+import { startConsumer } from '../support/consumer-probe';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { ACCOUNT, OPERATOR, testAwsCredentials, useProviders, withWorkers } from '../support/rotation-env';
 import { createDevServerEnv } from '../support/temporal';
@@ -25,46 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.teardown();
 });
-
-interface ProbeReport {
-  probes: number;
-  /** the slowest read-then-authenticate, ms: a grace shorter than this can cut off a consumer mid-use */
-  slowestMs: number;
-  failures: { at: number; accessKeyId: string; error: string }[];
-  keysSeen: Set<string>;
-}
-
-/** Reads the set and authenticates with what it holds, every `PROBE_INTERVAL_MS`, until stopped. */
-function startConsumer(read: () => { accessKeyId: string; secretAccessKey: string }, stsEndpoint: string, expectedArn: string) {
-  const report: ProbeReport = { probes: 0, slowestMs: 0, failures: [], keysSeen: new Set() };
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const started = Date.now();
-      const credentials = read();
-      report.keysSeen.add(credentials.accessKeyId);
-      const sts = new STSClient({ region: 'us-east-1', endpoint: stsEndpoint, credentials, maxAttempts: 1 });
-      try {
-        const me = await sts.send(new GetCallerIdentityCommand({}));
-        if (me.Arn !== expectedArn) throw new Error(`authenticated as ${me.Arn}`);
-      } catch (err) {
-        report.failures.push({ at: started, accessKeyId: credentials.accessKeyId, error: `${(err as Error).name}: ${(err as Error).message} (after ${Date.now() - started} ms)` });
-      } finally {
-        sts.destroy();
-        report.probes++;
-        report.slowestMs = Math.max(report.slowestMs, Date.now() - started);
-      }
-      await new Promise((r) => setTimeout(r, Math.max(0, PROBE_INTERVAL_MS - (Date.now() - started))));
-    }
-  })();
-  return {
-    report,
-    stop: async () => {
-      running = false;
-      await loop;
-    },
-  };
-}
 
 describe('continuity: the consumer never holds a credential that fails', () => {
   const providers = useProviders();
@@ -85,7 +45,7 @@ describe('continuity: the consumer never holds a credential that fails', () => {
       const set = providers.sandbox.credentialsOf(OPERATOR).find((c) => c.credentialsId === 'continuity-set')!;
       return set.credentials as { accessKeyId: string; secretAccessKey: string };
     };
-    const consumer = startConsumer(read, aws.endpoint, `arn:aws:iam::${ACCOUNT}:user/${userName}`);
+    const consumer = startConsumer(read, aws.endpoint, `arn:aws:iam::${ACCOUNT}:user/${userName}`, { intervalMs: PROBE_INTERVAL_MS });
 
     const results: RotationStatus[] = [];
     const startedAt = Date.now();
@@ -131,7 +91,7 @@ describe('continuity: the consumer never holds a credential that fails', () => {
     const { oldKeyId } = await providers.seedUser(userName, 'forgotten-set');
     await providers.addSet('rotated-set', oldKeyId);
     const read = () => providers.sandbox.credentialsOf(OPERATOR).find((c) => c.credentialsId === 'forgotten-set')!.credentials as { accessKeyId: string; secretAccessKey: string };
-    const consumer = startConsumer(read, aws.endpoint, `arn:aws:iam::${ACCOUNT}:user/${userName}`);
+    const consumer = startConsumer(read, aws.endpoint, `arn:aws:iam::${ACCOUNT}:user/${userName}`, { intervalMs: PROBE_INTERVAL_MS });
     try {
       await withWorkers(env, providers.clients({ iamEndpoint: aws.endpoint, stsEndpoint: aws.endpoint }), async () => {
         const handle = await startRotation(env.client, { source: { kind: 'aws-iam-access-key', userName, accountId: ACCOUNT }, consumers: [{ kind: 'soracom-credentials-set', credentialsId: 'rotated-set', mode: 'update' }], recoveryWindowDays: 7, pickupGraceSeconds: 0 });

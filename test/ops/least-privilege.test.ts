@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { OpenAPIBackend } from 'openapi-backend';
-import { ACCOUNT, soracomAuth, useProviders, withWorkers } from '../support/rotation-env';
+import { ACCOUNT, OPERATOR, soracomAuth, useProviders, withWorkers } from '../support/rotation-env';
 import { createDevServerEnv } from '../support/temporal';
 import { startGateProxy, type GateProxy } from '../support/gate-proxy';
 import { createAwsClients } from '../../src/providers/aws-iam/clients';
@@ -116,11 +116,21 @@ describe('the rotator holding exactly the shipped permissions', () => {
     };
     const consumer = (userName: string, mode: 'update' | 'versioned'): ConsumerSpec => ({ kind: 'soracom-credentials-set', credentialsId: `${userName}-aws`, mode });
     const results = await withWorkers(env, clients, async () => {
+      // the update-mode rotation cuts over on evidence (iam:GetAccessKeyLastUsed): Funnel uses its set while it checks
       const rotations = await Promise.all(
         (['update', 'versioned'] as const).map((mode) =>
-          startRotation(env.client, { source: { kind: 'aws-iam-access-key', userName: `lp-${mode}`, accountId: ACCOUNT }, consumers: [consumer(`lp-${mode}`, mode)], recoveryWindowDays: 7, pickupGraceSeconds: 0 }),
+          startRotation(env.client, {
+            source: { kind: 'aws-iam-access-key', userName: `lp-${mode}`, accountId: ACCOUNT },
+            consumers: [consumer(`lp-${mode}`, mode)],
+            recoveryWindowDays: 7,
+            pickupGraceSeconds: 0,
+            ...(mode === 'update' ? { awaitUseSeconds: 600 } : {}),
+          }),
         ),
       );
+      const funnel = setInterval(() => {
+        if (providers.setsHolding()['lp-update-aws'] !== oldKeys['lp-update']) providers.sandbox.useSet(OPERATOR, 'lp-update-aws');
+      }, 500);
       // to the window, then delete-now, on the dev server: the time-skipping server intermittently failed two concurrent
       // rotations here with "Workflow execution timed out" (none is set) or skipped past the window before delete-now
       return await Promise.all(
@@ -134,8 +144,14 @@ describe('the rotator holding exactly the shipped permissions', () => {
           await deleteNow(env.client, r.workflowId, status.oldCredentialId!);
           return await r.result();
         }),
-      );
+      ).finally(() => clearInterval(funnel));
     });
+    // the evidence was read under the shipped policy: IAM saw the new key only when the rotation verified it (before
+    // the switch, so that is no evidence) and the old one never; the set's use after the switch was the evidence
+    const use = results[0]!.use!;
+    expect(use).toMatchObject({ old: { lastUsedAt: null }, new: { lastUsedAt: expect.any(String), service: 'sts' }, waitingFor: [] });
+    expect(Date.parse(use.new!.lastUsedAt!)).toBeLessThan(Date.parse(use.quietAfter));
+    expect(Date.parse(results[0]!.consumers[0]!.lastUsedAt!)).toBeGreaterThan(Date.parse(use.quietAfter));
     expect(results.map((r) => r.phase)).toEqual(['completed', 'completed']);
 
     // an action outside the policy is refused to the same principal

@@ -9,7 +9,7 @@ export async function waitForPhase(client: Client, rotationId: string, phase: Ph
     const status = await rotationStatus(client, rotationId);
     if (status.phase === phase) return status;
     if (TERMINAL_PHASES.includes(status.phase)) throw new Error(`${rotationId} ended ${status.phase} before ${phase}: ${status.problem}`);
-    if (Date.now() > deadline) throw new Error(`${rotationId} stuck in ${status.phase}`);
+    if (Date.now() > deadline) throw new Error(`${rotationId} stuck in ${status.phase}${status.use ? `; evidence ${JSON.stringify(status.use)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
