@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { argument, parseWith } from '../../cli/arguments';
 import { parsePickupGrace, parseRecoveryWindow } from '../../rotation/model';
-import { parseMaxAge, type AwsIamFleetSelection, type FleetDecision } from '../../rotation/fleet';
+import { parseAsOf, parseMaxAge, type AwsIamFleetSelection, type FleetDecision } from '../../rotation/fleet';
 import { resolveAccount } from './cli';
 import { createAwsClients } from './clients';
 import { awsAccountId, iamRoleName } from './descriptor';
@@ -23,11 +23,7 @@ export interface AwsIamKeysOptions {
 /** CIS AWS Foundations: access keys rotated every 90 days or less. */
 const DEFAULT_MAX_AGE_DAYS = 90;
 
-const asOfDate = argument((value: string): string => {
-  const at = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(at)) throw new Error(`--as-of '${value}' must be a date (YYYY-MM-DD) or an ISO time`);
-  return new Date(at).toISOString();
-});
+const asOfDate = argument(parseAsOf);
 
 const pathPrefix = argument((value: string): string => {
   if (!/^\/([\x21-\x7e]*\/)?$/.test(value)) throw new Error(`--path-prefix '${value}' must be an IAM path that starts and ends with /, e.g. /service/`);

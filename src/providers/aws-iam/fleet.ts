@@ -5,7 +5,7 @@
  */
 import { ListUsersCommand, ListUserTagsCommand } from '@aws-sdk/client-iam';
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
-import { ageInDays, exemption, type AwsIamFleetSelection, type FleetDecision, type FleetPage } from '../../rotation/fleet';
+import { ageInDays, exemption, IN_PROGRESS, type AwsIamFleetSelection, type FleetDecision, type FleetPage } from '../../rotation/fleet';
 import { parseConsumerArg, rotationIdFor, type ConsumerSpec } from '../../rotation/model';
 import type { AwsClients } from './clients';
 import { ACCESS_KEYS_PER_USER, listAccessKeys } from './access-keys';
@@ -58,9 +58,6 @@ function consumersOf(tags: Record<string, string>): ConsumerSpec[] | string {
     return `tag ${CONSUMERS_TAG} is not understood: ${(err as Error).message}`;
   }
 }
-
-/** The reason a plan gives a credential whose rotation is running: the one a fleet run gives when it finds it so. */
-export const IN_PROGRESS = 'a rotation of it is in progress';
 
 /** One user's fate under the selection, at `at`; `rotating` holds the ids of the rotations running now. */
 export function decide(user: IamUserFacts, selection: AwsIamFleetSelection, at: number, rotating: ReadonlySet<string>): FleetDecision {
