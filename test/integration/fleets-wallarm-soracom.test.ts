@@ -66,6 +66,25 @@ async function scheduleRuns(cli: (...args: string[]) => ReturnType<typeof rotato
   }
 }
 
+describe('plan and fleet: bad input exits 2 before contacting anything', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fleet-input-'));
+  const setForAuthKey = path.join(dir, 'set.json');
+  writeFileSync(setForAuthKey, JSON.stringify({ uploader: ['soracom:funnel-aws'] }));
+  it.each([
+    [['plan', 'wallarm-tokens'], /wallarm-tokens needs --consumer-map <file>/],
+    [['fleet', 'wallarm-tokens', '--consumer-map', path.join(dir, 'missing.json')], /--consumer-map \S+missing\.json: no such file/],
+    [['plan', 'wallarm-tokens', '--consumer-map', setForAuthKey, '--expiring-within', '2w'], /use whole days or hours/],
+    [['plan', 'soracom-auth-keys', '--operator', 'OP0012345678'], /soracom-auth-keys needs --consumer-map <file>: .*SAM users have no tags/],
+    [['plan', 'soracom-auth-keys', '--operator', 'OP0012345678', '--consumer-map', setForAuthKey], /SAM user "uploader": 'soracom:funnel-aws': a SORACOM credentials set cannot hold a SORACOM AuthKey/],
+    [['fleet', 'soracom-auth-keys', '--operator', 'OP0012345678', '--consumer-map', setForAuthKey, '--max-age', '0d'], /--max-age '0d' must be whole days/],
+  ])('%p', async (args, message) => {
+    const closed = '127.0.0.1:9';
+    const result = await rotatorCli({ TEMPORAL_ADDRESS: closed, WALLARM_API_TOKEN: 'some-token-value-0000', WALLARM_API_HOST: `http://${closed}`, SORACOM_ENDPOINT: `http://${closed}/v1` }, ...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
 describe('plan and fleet wallarm-tokens', () => {
   /** One company: the rotator (admin) with tokens in every case a plan meets; an analyst with a personal token. */
   const seed = (now: number, off: number): ClientSeed[] => {

@@ -16,7 +16,7 @@ import { parseExpiringWithin } from './token-selection';
 
 export interface WallarmTokensOptions {
   cloud?: WallarmCloud;
-  expiringWithin: number;
+  expiringWithin?: number;
   consumerMap?: string;
   asOf?: string;
   recoveryWindow?: number;
@@ -30,7 +30,7 @@ const DEFAULT_EXPIRING_WITHIN = '7d';
 export function addWallarmTokensOptions(command: Command): Command {
   return command
     .option('--consumer-map <file>', 'JSON file {"<token name>": ["soracom:<set>", …], …} naming the consumers of each token (read now, and kept by a schedule)')
-    .option('--expiring-within <period>', 'a token is due when its expiry falls within this period, e.g. 7d or 72h (1h..90d)', argument(parseExpiringWithin), parseExpiringWithin(DEFAULT_EXPIRING_WITHIN))
+    .option('--expiring-within <period>', `a token is due when its expiry falls within this period, 1h..90d (default ${DEFAULT_EXPIRING_WITHIN})`, argument(parseExpiringWithin))
     .option('--cloud <cloud>', 'Wallarm cloud: us1, eu or me1 (default WALLARM_CLOUD, else eu)', parseWith(wallarmCloud()))
     .addOption(new Option('--as-of <date>', 'compare expiries with this date instead of now ("what is due next week?")').argParser(argument(parseAsOf)))
     .option('--recovery-window <days>', `window of each rotation started, 7d..30d (default ${WALLARM_TOKEN_DEFAULT_RECOVERY_WINDOW_DAYS}d, Wallarm's own week)`, argument(parseRecoveryWindow))
@@ -44,7 +44,7 @@ export async function wallarmTokensSelection(opts: WallarmTokensOptions): Promis
   return {
     kind: 'wallarm-tokens',
     cloud: opts.cloud ?? configFromEnv()?.cloud ?? 'eu',
-    expiringWithinMs: opts.expiringWithin,
+    expiringWithinMs: opts.expiringWithin ?? parseExpiringWithin(DEFAULT_EXPIRING_WITHIN),
     consumerMap,
     ...(opts.asOf ? { asOf: opts.asOf } : {}),
     ...(opts.recoveryWindow === undefined ? {} : { recoveryWindowDays: opts.recoveryWindow }),
