@@ -71,6 +71,31 @@ function parked(r: Json): string {
   ].join('\n');
 }
 
+function fleetPolicy(r: Json): string {
+  const rss = (x: Json, name: string) => (x[name] ? `${x[name].peak} / ${x[name].mean}` : '–');
+  const { plan, run, memory: m } = r;
+  return [
+    `### 4. A fleet policy — ${r.sizes.n} IAM users (${r.sizes.due} due), \`plan\` then \`fleet aws-iam-keys --concurrency ${r.sizes.concurrency}\``,
+    header(r),
+    '',
+    '| | wall s | users/s | rotated | skipped | failed | rotations/s | worker RSS, MiB: peak / mean | dev server RSS, MiB: peak / mean | CLI RSS peak, MiB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| \`rotator plan\` | ${plan.wallSeconds} | ${plan.usersPerSecond} | (${plan.rotate} to rotate) | (${plan.decisions - plan.rotate}) | – | – | ${rss(plan.rssMiB, 'worker')} | ${rss(plan.rssMiB, 'temporal')} | ${plan.rssMiB.cli?.peak ?? '–'} |`,
+    `| \`rotator fleet --wait\` | ${run.wallSeconds} | ${run.usersPerSecond} | ${run.counts.rotated} | ${run.counts.skipped} | ${run.counts.failed} | **${run.rotationsPerSecond}** | ${rss(run.rssMiB, 'worker')} | ${rss(run.rssMiB, 'temporal')} | – |`,
+    '',
+    `Memory after the run: worker ${m.afterRun.worker} MiB, dev server ${m.afterRun.temporal} MiB, moto ${m.afterRun.moto} MiB; after ${m.settleSeconds} s idle: worker ${m.afterSettle.worker} MiB, dev server ${m.afterSettle.temporal} MiB ` +
+      `(idle before seeding: worker ${m.idleBeforeSeeding.worker}, dev server ${m.idleBeforeSeeding.temporal}). ` +
+      `The run planned again at its own instant, page by page, continued as new ${run.generations} times, and left exactly the planned users in their window: **plan = run ${run.planMatchesRun ? 'held' : 'DID NOT hold'}** ` +
+      `(every rotation in pending-deletion, from visibility, against the plan's list; ${run.providerChecks.asExpected} of ${run.providerChecks.checked} sampled users with the old key Inactive and the new one in their CSMS secret). ` +
+      `Skips in the plan: ${Object.entries(plan.skipByReason).map(([k, v]) => `${String(v)} × "${k}"`).join('; ')}. ` +
+      `Load average (1 min) on this shared machine: ${plan.loadAverage ? `${plan.loadAverage.mean} mean, ${plan.loadAverage.max} max during the plan; ${run.loadAverage.mean} mean, ${run.loadAverage.max} max during the run` : 'not sampled'} (2 cores: above 2, the processes measured wait for a core). ` +
+      `CPU cores during the plan: the driver (the IAM proxy runs in it) ${cores(plan.stretch, 'driver')}, moto ${cores(plan.stretch, 'moto')}, dev server ${cores(plan.stretch, 'temporal')}; ` +
+      `during the run: worker ${cores(run.stretch, 'worker')}, dev server ${cores(run.stretch, 'temporal')}, moto ${cores(run.stretch, 'moto')}, CSMS sandbox ${cores(run.stretch, 'csms')}, driver ${cores(run.stretch, 'driver')}. ` +
+      `One ListUsers page through the proxy: ${r.listUsersPageMs} ms (moto answers all ${r.sizes.n} users, the proxy cuts 100). Seeding took ${r.seedSeconds} s. ` +
+      `Worker pace: ${Object.entries(r.settings.workerPace).map(([k, v]) => `${k}=${String(v)}`).join(', ')}.`,
+  ].join('\n');
+}
+
 export function renderReadme(readmePath: string, resultsDir: string): void {
   const readme = readFileSync(readmePath, 'utf8');
   const start = readme.indexOf(START);
@@ -89,6 +114,9 @@ export function renderReadme(readmePath: string, resultsDir: string): void {
   const byNumbers = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
   for (const file of readdirSync(resultsDir).filter((n) => n.startsWith('parked-at-scale-')).sort(byNumbers)) {
     sections.push(parked(read(resultsDir, file.replace(/\.json$/, ''))!));
+  }
+  for (const file of readdirSync(resultsDir).filter((n) => n.startsWith('fleet-policy')).sort(byNumbers)) {
+    sections.push(fleetPolicy(read(resultsDir, file.replace(/\.json$/, ''))!));
   }
   const block = `${START}\n${sections.join('\n\n')}\n`;
   writeFileSync(readmePath, readme.slice(0, start) + block + readme.slice(end));

@@ -3,7 +3,9 @@
  * and `rotator worker` process. Writes bench/results/<name>.json and the results table in bench/README.md.
  *   npm run bench -- [--only fleet,fleet-latency,rate-limited,parked] [--fleet N] [--concurrency C]
  *                    [--latency-fleet N] [--latency-ms L] [--rl N] [--rl-per-minute R]
- *                    [--parked N] [--samples S] [--parked-consumer csms|soracom] [--worker-cache N] [--no-readme]
+ *                    [--parked N] [--samples S] [--parked-consumer csms|soracom] [--worker-cache N]
+ *                    [--policy-fleet N] [--policy-concurrency C] [--no-readme]
+ * `--only fleet-policy` (plan and fleet run of 10,000 IAM users) runs only when named: it takes 30–40 minutes here.
  * Every size also reads BENCH_<FLAG> (e.g. BENCH_FLEET=20 BENCH_PARKED=200).
  */
 import { execFileSync } from 'node:child_process';
@@ -15,6 +17,7 @@ import { toolPath } from '../sandbox/tools';
 import { fleetThroughput } from './fleet-throughput';
 import { rateLimited } from './rate-limited';
 import { parkedAtScale } from './parked';
+import { fleetPolicy } from './fleet-policy';
 import { installCleanup, killAllGroups } from './lib/processes';
 import { renderReadme } from './report';
 
@@ -22,8 +25,13 @@ import { renderReadme } from './report';
 const DEFAULT_PARKED = 2_000;
 
 const benchDir = __dirname;
-const names = ['fleet', 'fleet-latency', 'rate-limited', 'parked'] as const;
+/** IAM users in the fleet-policy benchmark: the issue's 10,000. */
+const DEFAULT_POLICY_FLEET = 10_000;
+
+const names = ['fleet', 'fleet-latency', 'rate-limited', 'parked', 'fleet-policy'] as const;
 type Name = (typeof names)[number];
+/** What runs without --only: the fleet policy at 10,000 takes as long as all the others together. */
+const defaults: Name[] = ['fleet', 'fleet-latency', 'rate-limited', 'parked'];
 
 function options() {
   const { values } = parseArgs({
@@ -39,6 +47,8 @@ function options() {
       samples: { type: 'string' },
       'parked-consumer': { type: 'string' },
       'worker-cache': { type: 'string' },
+      'policy-fleet': { type: 'string' },
+      'policy-concurrency': { type: 'string' },
       'no-readme': { type: 'boolean', default: false },
     },
   });
@@ -49,7 +59,7 @@ function options() {
     if (!Number.isInteger(n) || n <= 0) throw new Error(`--${flag} must be a positive whole number, got '${raw}'`);
     return n;
   };
-  const only = (values.only ?? process.env.BENCH_ONLY ?? names.join(',')).split(',').map((s) => s.trim());
+  const only = (values.only ?? process.env.BENCH_ONLY ?? defaults.join(',')).split(',').map((s) => s.trim());
   for (const o of only) if (!names.includes(o as Name)) throw new Error(`--only takes ${names.join(', ')}; got '${o}'`);
   const consumer = values['parked-consumer'] ?? process.env.BENCH_PARKED_CONSUMER ?? 'csms';
   if (consumer !== 'csms' && consumer !== 'soracom') throw new Error(`--parked-consumer must be csms or soracom, got '${consumer}'`);
@@ -64,6 +74,8 @@ function options() {
     rateLimited: { n: size('rl', 41), perMinute: size('rl-per-minute', 60) },
     // 10,000 takes about half an hour to park on this 2-core machine (see README): the default keeps the run under 20 min
     parked: { n: size('parked', DEFAULT_PARKED), samples: size('samples', 200), consumer: consumer as 'csms' | 'soracom', concurrency, workerCache: size('worker-cache', 0) || undefined },
+    // the fleet run's own bound (rotations in flight) is --policy-concurrency; the worker's slots per queue --concurrency
+    fleetPolicy: { n: size('policy-fleet', DEFAULT_POLICY_FLEET), concurrency: Math.min(100, size('policy-concurrency', 50)), workerConcurrency: concurrency },
   };
 }
 
@@ -114,10 +126,12 @@ async function main(): Promise<void> {
     'fleet-latency': () => fleetThroughput(opts.fleetLatency),
     'rate-limited': () => rateLimited(opts.rateLimited),
     parked: () => parkedAtScale(opts.parked),
+    'fleet-policy': () => fleetPolicy(opts.fleetPolicy),
   };
   // another size or worker cache is a different configuration: its parked results sit beside the default's
   const parkedFile = ['parked-at-scale', ...(opts.parked.n === DEFAULT_PARKED ? [] : [String(opts.parked.n)]), ...(opts.parked.workerCache ? [`cache-${opts.parked.workerCache}`] : [])].join('-');
-  const files: Record<string, string> = { fleet: 'fleet-throughput', 'fleet-latency': 'fleet-throughput-latency', 'rate-limited': 'rate-limited', parked: parkedFile };
+  const policyFile = ['fleet-policy', ...(opts.fleetPolicy.n === DEFAULT_POLICY_FLEET ? [] : [String(opts.fleetPolicy.n)])].join('-');
+  const files: Record<string, string> = { fleet: 'fleet-throughput', 'fleet-latency': 'fleet-throughput-latency', 'rate-limited': 'rate-limited', parked: parkedFile, 'fleet-policy': policyFile };
   for (const name of opts.only) {
     const record = { name: files[name], date: new Date().toISOString(), machine: host, loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100) };
     const benchStarted = Date.now();

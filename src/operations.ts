@@ -31,7 +31,7 @@ import { rotatorDataConverter } from './codec/data-converter';
 import { keyRingFromEnv } from './codec/key-ring';
 import { abortUpdate, confirmUpdate, deleteNowUpdate, proceedUpdate, restoreUpdate, rotateCredential, statusQuery } from './workflows/rotate-credential';
 import { fleetReportQuery, rotateFleet, type FleetRunInput } from './workflows/rotate-fleet';
-import type { FleetReport, FleetSelection } from './rotation/fleet';
+import { describeFleet, fleetIdFor, type FleetReport } from './rotation/fleet';
 
 /** An operator-facing error: its message is meant to be printed as is. */
 export class OperatorError extends Error {
@@ -287,11 +287,6 @@ function endedAs(status: RotationStatus): string {
   return `the rotation already ended ${status.phase}${at ? ` at ${at}` : ''}${status.problem ? ` (${status.problem})` : ''}`;
 }
 
-/** The id of a fleet's runs: one run of a fleet at a time. */
-export function fleetIdFor(selection: FleetSelection): string {
-  return `fleet:${selection.kind}:${selection.organizationRole ? 'organization:' : ''}${selection.accountId}:${selection.pathPrefix}`;
-}
-
 /** Starts a run of a fleet; refuses while the previous run of the same fleet is still going. */
 export async function startFleet(client: Client, input: FleetRunInput): Promise<string> {
   const fleetId = fleetIdFor(input.selection);
@@ -301,7 +296,7 @@ export async function startFleet(client: Client, input: FleetRunInput): Promise<
       taskQueue: ROTATIONS_TASK_QUEUE,
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      staticSummary: `Fleet ${input.selection.kind} of ${input.selection.accountId} under ${input.selection.pathPrefix}: keys older than ${input.selection.maxAgeDays} days`,
+      staticSummary: describeFleet(input.selection),
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -319,3 +314,5 @@ export async function fleetReport(client: Client, fleetId: string): Promise<{ do
 }
 
 export { runningRotationIds } from './running-rotations';
+/** One run of a fleet at a time: its id says which fleet (src/rotation/fleet.ts). */
+export { fleetIdFor } from './rotation/fleet';

@@ -9,7 +9,7 @@ import type { RotationRequestInput } from './rotation/model';
 import { rotationIdFor } from './rotation/model';
 import { ROTATIONS_TASK_QUEUE } from './rotation/task-queues';
 import type { StartOutcome } from './workflows/start-rotation';
-import type { FleetReport } from './rotation/fleet';
+import { describeFleet, type FleetReport } from './rotation/fleet';
 import type { FleetRunInput } from './workflows/rotate-fleet';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -49,7 +49,7 @@ export function checkScheduleName(name: string): string {
 const describeOrder = (order: ScheduledOrder): string =>
   order.kind === 'rotation'
     ? `rotation ${rotationIdFor(order.request.source as Parameters<typeof rotationIdFor>[0])}`
-    : `fleet ${order.input.selection.kind} of ${order.input.selection.accountId} under ${order.input.selection.pathPrefix} (keys ${order.input.selection.maxAgeDays}+ days old)`;
+    : describeFleet(order.input.selection);
 
 function action(name: string, order: ScheduledOrder) {
   const common = { type: 'startWorkflow' as const, taskQueue: ROTATIONS_TASK_QUEUE, workflowId: `schedule:${name}`, staticSummary: `schedule ${name}: ${describeOrder(order)}` };

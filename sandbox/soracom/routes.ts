@@ -94,6 +94,24 @@ export function soracomRoutes({ store, redactSecrets, authKeysPerUser, revokeSes
       },
     },
     {
+      // listUsers: the spec's UserDetailResponse; SAM users are not created or changed here, so their times are the store's
+      method: 'GET',
+      template: '/operators/{operator_id}/users',
+      public: false,
+      handle: ({ operator_id: operatorId }, _body, session) => {
+        if (operatorId !== session.operatorId) throw soracomErrors.permissionDenied();
+        const users = [...store.operator(operatorId).users].map(([userName, keys]) => ({
+          userName,
+          authKeyList: [...keys.values()].map(({ authKeyId, createDateTime, lastUsedDateTime }) => ({ authKeyId, createDateTime, lastUsedDateTime })),
+          createDateTime: store.createdAt,
+          updateDateTime: store.createdAt,
+          hasPassword: false,
+          roleList: [],
+        }));
+        return { status: 200, body: users };
+      },
+    },
+    {
       method: 'GET',
       template: '/operators/{operator_id}/users/{user_name}/auth_keys',
       public: false,

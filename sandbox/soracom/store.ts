@@ -6,6 +6,8 @@ import type { GroupRecord } from './groups';
 export interface AuthKeySeed {
   readonly authKeyId: string;
   readonly authKey: string;
+  /** when it was created (UNIX seconds; default: when the sandbox started), to seed keys of any age */
+  readonly createDateTime?: number;
 }
 
 /** An operator (SORACOM account) as the sandbox starts with it: root AuthKeys and SAM users with theirs. */
@@ -56,6 +58,8 @@ export interface Session {
 export class SoracomStore {
   readonly operators = new Map<string, OperatorRecord>();
   private readonly sessions = new Map<string, Session>();
+  /** UNIX seconds the store was made: every seeded SAM user's creation time */
+  readonly createdAt: number;
 
   constructor(
     seeds: readonly OperatorSeed[],
@@ -64,8 +68,9 @@ export class SoracomStore {
     private readonly tokenSigningSecret: string = randomBytes(32).toString('base64url'),
   ) {
     const created = this.unixSeconds();
+    this.createdAt = created;
     const records = (keys: readonly AuthKeySeed[] = []) =>
-      new Map(keys.map((k): [string, AuthKeyRecord] => [k.authKeyId, { ...k, createDateTime: created }]));
+      new Map(keys.map((k): [string, AuthKeyRecord] => [k.authKeyId, { ...k, createDateTime: k.createDateTime ?? created }]));
     for (const seed of seeds) {
       this.operators.set(seed.operatorId, {
         operatorId: seed.operatorId,

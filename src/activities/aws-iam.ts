@@ -20,7 +20,7 @@ import type { WorkerScope } from '../worker-scope';
 import { classified, rejectRequest } from './failures';
 import { assertIamPathInScope } from './scope';
 import type { SourceActivities } from './source';
-import type { FleetActivities } from './fleet';
+import { selectionOf, type FleetActivities } from './fleet';
 import { planAwsIamPage } from '../providers/aws-iam/fleet';
 import { statesOf, subjectGone, sweepOrphans } from './source-kit';
 
@@ -181,7 +181,8 @@ function inOneAccount(aws: AwsClients, scope: Pick<WorkerScope, 'iamPathPrefixes
 /** The account's IAM users as a fleet: its plan, a page at a time, read-only. */
 export function createAwsIamFleetActivities(aws: AwsClients): FleetActivities {
   return {
-    async planFleetPage({ selection, cursor, at }) {
+    async planFleetPage({ selection: given, cursor, at }) {
+      const selection = selectionOf('aws-iam-keys', given);
       return classified(async () => {
         const me = await callerIdentity(aws);
         if (me.account !== selection.accountId) {

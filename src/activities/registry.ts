@@ -20,9 +20,9 @@ import { createCsmsActivities } from './csms';
 import { createFileActivities } from './file';
 import { sealedConsumer, sealedSource } from './sealing';
 import { createSoracomActivities } from './soracom';
-import { createSoracomAuthKeyActivities } from './soracom-auth-key';
+import { createSoracomAuthKeyActivities, createSoracomAuthKeyFleetActivities } from './soracom-auth-key';
 import type { LegacySourceActivities, SourceActivities } from './source';
-import { createWallarmActivities } from './wallarm';
+import { createWallarmActivities, createWallarmFleetActivities } from './wallarm';
 
 /** The provider clients the activities call, built once per worker process. */
 export interface ProviderClients {
@@ -59,9 +59,9 @@ interface ProviderActivities {
 
 const PROVIDER_ACTIVITIES: Record<ProviderName, (clients: ProviderClients, scope: WorkerScope) => ProviderActivities> = {
   'aws-iam': (c, scope) => ({ source: createAwsIamActivities(c.aws, scope), fleet: createAwsIamFleetActivities(c.aws) }),
-  soracom: (c, scope) => ({ source: createSoracomAuthKeyActivities(c.soracom), consumer: createSoracomActivities(c.soracom, scope) }),
+  soracom: (c, scope) => ({ source: createSoracomAuthKeyActivities(c.soracom), consumer: createSoracomActivities(c.soracom, scope), fleet: createSoracomAuthKeyFleetActivities(c.soracom) }),
   csms: (c, scope) => ({ consumer: createCsmsActivities(c.csms, scope) }),
-  wallarm: (c) => ({ source: createWallarmActivities(c.wallarm, { now: c.wallarmNow }) }),
+  wallarm: (c) => ({ source: createWallarmActivities(c.wallarm, { now: c.wallarmNow }), fleet: createWallarmFleetActivities(c.wallarm) }),
   // without ROTATOR_FILE_DIRS, the worker's own SORACOM key file is the only file it may write
   file: (c, scope) => ({ consumer: createFileActivities({ dirs: scope.fileDirs, ownKeyFile: ownKeyFile(c) }) }),
 };

@@ -1,4 +1,4 @@
-import { activityInfo, log } from '@temporalio/activity';
+import { activityInfo, Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CredentialMetadata, SourceSpec } from '../rotation/model';
 import { soracomUserSubject } from '../providers/soracom/descriptor';
@@ -7,6 +7,9 @@ import type { AuthKeyResponse } from '../providers/soracom/schemas';
 import { ProviderError } from '../providers/errors';
 import { classified, rejectRequest } from './failures';
 import type { SourceActivities } from './source';
+import { selectionOf, type FleetActivities } from './fleet';
+import { planSoracomPage } from '../providers/soracom/fleet';
+import { runningRotationIds } from '../running-rotations';
 import { statesOf, subjectGone, sweepOrphans } from './source-kit';
 
 /**
@@ -178,6 +181,22 @@ export function createSoracomAuthKeyActivities(soracom: SoracomClient): SourceAc
       return classified(async () => {
         assertNotOwnKey(credentialId, 'delete');
         return soracom.deleteUserAuthKey(credentialId, userName);
+      });
+    },
+  };
+}
+
+/** The SAM users of the operator the worker logs in to, as a fleet: its plan, a page at a time, read-only. */
+export function createSoracomAuthKeyFleetActivities(soracom: SoracomClient): FleetActivities {
+  return {
+    async planFleetPage({ selection: given, cursor, at }) {
+      const selection = selectionOf('soracom-auth-keys', given);
+      return classified(async () => {
+        const me = await soracom.identity();
+        if (me.operatorId !== selection.operatorId) {
+          throw rejectRequest('SoracomWrongOperator', `the fleet names SORACOM operator ${selection.operatorId} but the worker logs in to operator ${me.operatorId}; a fleet of AuthKeys is planned in the worker's own operator`);
+        }
+        return await planSoracomPage(soracom, selection, cursor, Date.parse(at), await runningRotationIds(Context.current().client));
       });
     },
   };

@@ -1,11 +1,15 @@
-import { activityInfo, log } from '@temporalio/activity';
+import { activityInfo, Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CredentialMetadata, SourceSpec } from '../rotation/model';
 import type { WallarmClient } from '../providers/wallarm/client';
 import { ProviderError } from '../providers/errors';
 import type { ApiToken } from '../providers/wallarm/inferred';
+import { tokenSubject } from '../providers/wallarm/descriptor';
 import { classified, rejectRequest, useNotReported } from './failures';
 import type { SourceActivities } from './source';
+import { selectionOf, type FleetActivities } from './fleet';
+import { planWallarmPage } from '../providers/wallarm/fleet';
+import { runningRotationIds } from '../running-rotations';
 import { statesOf, sweepOrphans } from './source-kit';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -36,10 +40,7 @@ function wallarmSource(source: SourceSpec) {
   return source;
 }
 
-/** What the rotation rotates: the tokens of one name in one company, as IAM rotates the keys of one user. */
-export function tokenSubject(cloud: string, token: Pick<ApiToken, 'client_id' | 'realname'>): string {
-  return `wallarm:${cloud}:client/${token.client_id}/api-token/${token.realname}`;
-}
+export { tokenSubject };
 
 function sameName(tokens: readonly ApiToken[], like: ApiToken): ApiToken[] {
   return tokens.filter((t) => t.client_id === like.client_id && t.realname === like.realname);
@@ -246,6 +247,20 @@ export function createWallarmActivities(wallarm: WallarmClient | undefined, opti
     async destroyCredential({ source, credentialId }) {
       const client = clientFor(source);
       return classified(() => client.deleteToken(Number(credentialId)));
+    },
+  };
+}
+
+/** The tokens the worker's Wallarm user sees, as a fleet: its plan, a page at a time, read-only. */
+export function createWallarmFleetActivities(wallarm: WallarmClient | undefined): FleetActivities {
+  return {
+    async planFleetPage({ selection: given, cursor, at }) {
+      const selection = selectionOf('wallarm-tokens', given);
+      if (wallarm === undefined) throw rejectRequest('WallarmNotConfigured', 'this worker has no Wallarm configuration: set WALLARM_API_TOKEN (and WALLARM_CLOUD or WALLARM_API_HOST) on the worker and restart it');
+      if (wallarm.cloud !== selection.cloud) {
+        throw rejectRequest('WallarmWrongCloud', `the fleet names the Wallarm ${selection.cloud} cloud but the worker's token is for ${wallarm.cloud} (${wallarm.endpoint})`);
+      }
+      return classified(async () => planWallarmPage(wallarm, selection, cursor, Date.parse(at), await runningRotationIds(Context.current().client)));
     },
   };
 }

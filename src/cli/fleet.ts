@@ -10,7 +10,7 @@ import { captured } from './capture';
 import { EXIT_FAILED } from './exit-codes';
 import { collectTargets, jsonOption } from './options';
 import { print, printJson } from './output';
-import { FLEET_COMMANDS } from './registry';
+import { FLEET_COMMANDS, type FleetCommand } from './registry';
 import { withClient } from './temporal';
 
 const concurrencyOption = argument((v: string) => {
@@ -74,7 +74,7 @@ async function runFleet(selection: FleetSelection, opts: { concurrency: number; 
 
 export function addPlanCommand(program: Command): void {
   const plan = program.command('plan').description('show which credentials of a fleet are due for rotation, and why the others are not; changes nothing');
-  for (const [kind, fleet] of Object.entries(FLEET_COMMANDS)) {
+  for (const [kind, fleet] of Object.entries(FLEET_COMMANDS) as [string, FleetCommand][]) {
     fleet
       .addOptions(plan.command(kind).description(`plan ${fleet.description}`))
       .addOption(jsonOption('one JSON object per credential: rotationId, subject, keyAgeDays, action, reason'))
@@ -87,7 +87,7 @@ export function addPlanCommand(program: Command): void {
 
 export function addFleetCommand(program: Command): void {
   const run = program.command('fleet').description('rotate every credential of a fleet that its plan selects (see `rotator plan`)');
-  for (const [kind, fleet] of Object.entries(FLEET_COMMANDS)) {
+  for (const [kind, fleet] of Object.entries(FLEET_COMMANDS) as [string, FleetCommand][]) {
     fleet
       .addOptions(run.command(kind).description(`rotate ${fleet.description}`))
       .option('--concurrency <n>', 'rotations between starting and parking in their window at once, 1..100', concurrencyOption, 10)

@@ -5,6 +5,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { IN_PROGRESS } from '../rotation/fleet';
 import { rotationIdFor, sourceProvider, subjectOf } from '../rotation/registry';
 import type { RotationRequestInput } from '../rotation/schemas';
 import { CredentialProviderKey, CredentialSubjectKey, RotationPhaseKey } from '../rotation/search-attributes';
@@ -33,7 +34,7 @@ export async function startRotationChild(request: RotationRequestInput, options:
     });
     return { outcome: 'started', rotationId };
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { outcome: 'skipped', rotationId, reason: 'a rotation of it is in progress' };
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { outcome: 'skipped', rotationId, reason: IN_PROGRESS };
     throw err;
   }
 }

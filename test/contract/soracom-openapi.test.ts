@@ -93,12 +93,13 @@ describe('SORACOM client and sandbox against the official OpenAPI spec', () => {
 
     const generated = await soracom.createUserAuthKey();
     await soracom.listUserAuthKeys();
+    expect((await soracom.listUsers()).find((u) => u.userName === 'rotator')?.authKeyList).toHaveLength(2); // a fleet's plan
     await expect(soracom.deleteUserAuthKey(generated.authKeyId)).resolves.toBe('deleted');
     await expect(soracom.deleteUserAuthKey(generated.authKeyId)).resolves.toBe('already-gone');
 
     const operations = new Set(proxy.calls.map((call) => operationOf(call).operationId));
     expect([...operations].sort()).toEqual(
-      ['auth', 'createCredential', 'deleteCredential', 'deleteUserAuthKey', 'generateUserAuthKey', 'listCredentials', 'listUserAuthKeys', 'updateCredential'].sort(),
+      ['auth', 'createCredential', 'deleteCredential', 'deleteUserAuthKey', 'generateUserAuthKey', 'listCredentials', 'listUserAuthKeys', 'listUsers', 'updateCredential'].sort(),
     );
     expect(proxy.calls.filter((c) => c.status === 201).map((c) => operationOf(c).operationId)).toEqual(['createCredential']);
     expect(proxy.calls.filter((c) => c.status === 204).map((c) => operationOf(c).operationId)).toEqual(['deleteCredential', 'deleteUserAuthKey']);

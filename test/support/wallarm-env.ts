@@ -3,7 +3,7 @@ import { createAwsClients } from '../../src/providers/aws-iam/clients';
 import { SoracomClient } from '../../src/providers/soracom/client';
 import { WallarmClient } from '../../src/providers/wallarm/client';
 import { startSoracomSandbox, type SoracomSandbox } from '../../sandbox/soracom/server';
-import { startWallarmSandbox, type WallarmSandbox, type WallarmSandboxOptions } from '../../sandbox/wallarm/server';
+import { startWallarmSandbox, type ClientSeed, type WallarmSandbox, type WallarmSandboxOptions } from '../../sandbox/wallarm/server';
 import type { ProviderClients } from '../../src/worker';
 import { CLIENT_ID, companySeed, rotator } from '../providers/wallarm-sandbox';
 import { testAwsCredentials } from './moto';
@@ -30,7 +30,13 @@ let serial = 0;
  */
 export function useWallarmProviders(
   env: () => TestWorkflowEnvironment,
-  options: { wallarmDenies?: WallarmSandboxOptions['denies']; soracomDenies?: (method: string, path: string) => boolean; dropsResponse?: WallarmSandboxOptions['dropsResponse'] } = {},
+  options: {
+    wallarmDenies?: WallarmSandboxOptions['denies'];
+    soracomDenies?: (method: string, path: string) => boolean;
+    dropsResponse?: WallarmSandboxOptions['dropsResponse'];
+    /** the companies and their tokens, ids shifted by `idOffset` (default: companySeed) */
+    seed?: (now: number, idOffset: number) => ClientSeed[];
+  } = {},
 ) {
   const clock = new TestServerClock();
   let wallarm: WallarmSandbox | undefined;
@@ -38,7 +44,7 @@ export function useWallarmProviders(
   beforeEach(async () => {
     serial++;
     await clock.sync(env());
-    wallarm = await startWallarmSandbox({ clients: companySeed(clock.now(), serial * 100), now: clock.now, denies: options.wallarmDenies, dropsResponse: options.dropsResponse });
+    wallarm = await startWallarmSandbox({ clients: (options.seed ?? companySeed)(clock.now(), serial * 100), now: clock.now, denies: options.wallarmDenies, dropsResponse: options.dropsResponse });
     soracom = await withStartupRetries('SORACOM sandbox', async () =>
       startSoracomSandbox({ port: await freePort(), operators: [{ operatorId: OPERATOR, users: [{ userName: 'rotator', authKeys: [soracomAuth] }] }], denies: options.soracomDenies }),
     );

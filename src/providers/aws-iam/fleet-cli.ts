@@ -1,8 +1,8 @@
 /** `plan aws-iam-keys` and `fleet aws-iam-keys`: the options that select an account's IAM users, and its plan read from here. */
 import { Option, type Command } from 'commander';
 import { argument, parseWith } from '../../cli/arguments';
-import { parsePickupGrace, parseRecoveryWindow } from '../../rotation/model';
-import { parseMaxAge, type AwsIamFleetSelection, type FleetDecision } from '../../rotation/fleet';
+import { parseAwaitUse, parsePickupGrace, parseRecoveryWindow } from '../../rotation/model';
+import { parseAsOf, parseMaxAge, type AwsIamFleetSelection, type FleetDecision } from '../../rotation/fleet';
 import { resolveAccount } from './cli';
 import { createAwsClients } from './clients';
 import { awsAccountId, iamRoleName } from './descriptor';
@@ -18,16 +18,13 @@ export interface AwsIamKeysOptions {
   asOf?: string;
   recoveryWindow?: number;
   pickupGrace?: number;
+  awaitUse?: number;
 }
 
 /** CIS AWS Foundations: access keys rotated every 90 days or less. */
 const DEFAULT_MAX_AGE_DAYS = 90;
 
-const asOfDate = argument((value: string): string => {
-  const at = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(at)) throw new Error(`--as-of '${value}' must be a date (YYYY-MM-DD) or an ISO time`);
-  return new Date(at).toISOString();
-});
+const asOfDate = argument(parseAsOf);
 
 const pathPrefix = argument((value: string): string => {
   if (!/^\/([\x21-\x7e]*\/)?$/.test(value)) throw new Error(`--path-prefix '${value}' must be an IAM path that starts and ends with /, e.g. /service/`);
@@ -43,7 +40,8 @@ export function addAwsIamKeysOptions(command: Command): Command {
     .option('--max-age <days>', "rotate a user whose Active key is this old or older, e.g. 90d (CIS AWS's limit, the default)", argument(parseMaxAge))
     .addOption(new Option('--as-of <date>', 'evaluate ages at this date instead of now ("what is due next month?")').argParser(asOfDate))
     .option('--recovery-window <days>', 'window of each rotation started, 7d..30d (default: the source\'s)', argument(parseRecoveryWindow))
-    .option('--pickup-grace <duration>', 'pickup grace of each rotation started, 0s..60m (default 30s)', argument(parsePickupGrace));
+    .option('--pickup-grace <duration>', 'pickup grace of each rotation started, 0s..60m (default 30s)', argument(parsePickupGrace))
+    .option('--await-use <duration>', 'each rotation started waits up to this long (1m..30d) for the new key seen in use and the old one out of use before deactivating; see rotate --help', argument(parseAwaitUse));
 }
 
 export async function awsIamKeysSelection(opts: AwsIamKeysOptions): Promise<AwsIamFleetSelection> {
@@ -58,6 +56,7 @@ export async function awsIamKeysSelection(opts: AwsIamKeysOptions): Promise<AwsI
     ...(opts.asOf ? { asOf: opts.asOf } : {}),
     ...(opts.recoveryWindow === undefined ? {} : { recoveryWindowDays: opts.recoveryWindow }),
     ...(opts.pickupGrace === undefined ? {} : { pickupGraceSeconds: opts.pickupGrace }),
+    ...(opts.awaitUse === undefined ? {} : { awaitUseSeconds: opts.awaitUse }),
   };
 }
 

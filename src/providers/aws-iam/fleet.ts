@@ -5,7 +5,7 @@
  */
 import { ListUsersCommand, ListUserTagsCommand } from '@aws-sdk/client-iam';
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
-import { ageInDays, exemption, type AwsIamFleetSelection, type FleetDecision, type FleetPage } from '../../rotation/fleet';
+import { ageInDays, exemption, IN_PROGRESS, type AwsIamFleetSelection, type FleetDecision, type FleetPage } from '../../rotation/fleet';
 import { parseConsumerArg, rotationIdFor, type ConsumerSpec } from '../../rotation/model';
 import type { AwsClients } from './clients';
 import { ACCESS_KEYS_PER_USER, listAccessKeys } from './access-keys';
@@ -59,9 +59,6 @@ function consumersOf(tags: Record<string, string>): ConsumerSpec[] | string {
   }
 }
 
-/** The reason a plan gives a credential whose rotation is running: the one a fleet run gives when it finds it so. */
-export const IN_PROGRESS = 'a rotation of it is in progress';
-
 /** One user's fate under the selection, at `at`; `rotating` holds the ids of the rotations running now. */
 export function decide(user: IamUserFacts, selection: AwsIamFleetSelection, at: number, rotating: ReadonlySet<string>): FleetDecision {
   const source = { kind: 'aws-iam-access-key' as const, userName: user.userName, accountId: selection.accountId };
@@ -87,6 +84,7 @@ export function decide(user: IamUserFacts, selection: AwsIamFleetSelection, at: 
       consumers,
       ...(selection.recoveryWindowDays === undefined ? {} : { recoveryWindowDays: selection.recoveryWindowDays }),
       ...(selection.pickupGraceSeconds === undefined ? {} : { pickupGraceSeconds: selection.pickupGraceSeconds }),
+      ...(selection.awaitUseSeconds === undefined ? {} : { awaitUseSeconds: selection.awaitUseSeconds }),
     },
   };
 }

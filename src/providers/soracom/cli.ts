@@ -13,7 +13,7 @@ import { rotateAndFollow } from '../../cli/follow';
 import { addFollowOptions, consumerOption, pickupGraceOption, recoveryWindowOption, type FollowOptions, type WindowOptions } from '../../cli/options';
 
 /** The shortest window allowed: SORACOM cannot disable an AuthKey, so the old one logs in until it is deleted. */
-const SORACOM_AUTH_KEY_DEFAULT_RECOVERY_WINDOW_DAYS = defaultRecoveryWindowOf('soracom-auth-key');
+export const SORACOM_AUTH_KEY_DEFAULT_RECOVERY_WINDOW_DAYS = defaultRecoveryWindowOf('soracom-auth-key');
 
 const CONSUMER_SYNTAX =
   "where the key is stored, repeatable: file:<absolute path> (a JSON file {\"authKeyId\",\"authKey\"} replaced atomically, e.g. the worker's SORACOM_AUTH_KEY_FILE) or csms:<secretName> (a new CSMS secret version holding the same JSON), or " +
@@ -56,7 +56,7 @@ const collectAuthKeyConsumers = (value: string, previous: ConsumerSpec[] = []) =
  * The SORACOM operator to rotate in: given, or the one the SORACOM AuthKey in the operator's environment logs in to,
  * or that of the soracom-cli profile named (as SORACOM_PROFILE names it: the SORACOM variables still come first).
  */
-async function resolveOperator(operator: string | undefined, soracomProfile: string | undefined): Promise<string> {
+export async function resolveOperator(operator: string | undefined, soracomProfile: string | undefined): Promise<string> {
   if (operator) return operator;
   let config;
   try {

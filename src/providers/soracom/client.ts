@@ -4,7 +4,7 @@ import { failFast, ProviderError } from '../errors';
 import { createHttpClient } from '../http/client';
 import type { SoracomConfig } from './config';
 import { classifyResponse, isRejectedSession, soracomHttp, type SoracomAction } from './errors';
-import { AuthKeyResponse, AuthResponse, CredentialsBody, CredentialsModel, GeneratedAuthKey } from './schemas';
+import { AuthKeyResponse, AuthResponse, CredentialsBody, CredentialsModel, GeneratedAuthKey, SamUser } from './schemas';
 import { readAuthKeyFile, type AuthKeyPair } from './auth-key-file';
 import { Group, type GroupConfigurationEntry } from './groups';
 
@@ -126,6 +126,14 @@ export class SoracomClient {
     const url = `/groups/${encodeURIComponent(groupId)}/configuration/${encodeURIComponent(namespace)}`;
     const response = await this.call(action, { method: 'PUT', url, data: entries }, [200, 404]);
     return response.status === 404 ? null : soracomHttp.parsed(action, response, Group);
+  }
+
+  /** Every SAM user of the operator this client logs in to, each with its AuthKeys (ids only); the spec has no paging here. */
+  async listUsers(): Promise<SamUser[]> {
+    const action = this.action('listUsers', 'User');
+    const session = await this.session(action);
+    const response = await this.call(action, { method: 'GET', url: `/operators/${encodeURIComponent(session.operatorId)}/users` }, [200]);
+    return soracomHttp.parsed(action, response, z.array(SamUser));
   }
 
   /** The AuthKeys (ids only) of a SAM user, by default the one this client authenticates as. */

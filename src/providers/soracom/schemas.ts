@@ -68,6 +68,16 @@ export const AuthKeyResponse = z.object({
 });
 export type AuthKeyResponse = z.infer<typeof AuthKeyResponse>;
 
+/** `UserDetailResponse` (listUsers): read, the name and the AuthKeys; roles, permission and the rest never. */
+export const SamUser = z.object({
+  userName: z.string().min(1),
+  authKeyList: z
+    .array(AuthKeyResponse)
+    .nullish()
+    .transform((v) => v ?? []),
+});
+export type SamUser = z.infer<typeof SamUser>;
+
 /** `GenerateUserAuthKeyResponse`: the only time SORACOM shows an AuthKey's secret. */
 export const GeneratedAuthKey = z.object({ authKeyId: z.string().min(1), authKey: z.string().min(1) });
 export type GeneratedAuthKey = z.infer<typeof GeneratedAuthKey>;

@@ -22,7 +22,7 @@ import { withClient } from '../../cli/temporal';
 /** Wallarm deletes a disabled token this many days after disabling it: a longer window keeps the old token enabled. */
 const WALLARM_KEEPS_DISABLED_DAYS = 7;
 /** Wallarm's own week: the old token can be disabled and still be restorable. */
-const WALLARM_TOKEN_DEFAULT_RECOVERY_WINDOW_DAYS = defaultRecoveryWindowOf('wallarm-api-token');
+export const WALLARM_TOKEN_DEFAULT_RECOVERY_WINDOW_DAYS = defaultRecoveryWindowOf('wallarm-api-token');
 
 const CONSUMER_SYNTAX = 'with --token-id, repeatable: soracom:<credentialsId>[:update|versioned] (a set of type api-token-credentials)';
 
@@ -63,7 +63,7 @@ const tokenIdArgument = argument((v) => {
   return parsed.data;
 });
 
-const lifetimeArgument = argument((v) => {
+export const lifetimeArgument = argument((v) => {
   const m = /^(\d+)\s*d?$/.exec(v.trim());
   const n = m ? Number(m[1]) : Number.NaN;
   if (!(Number.isInteger(n) && n >= 1 && n <= 3650)) throw new Error('token lifetime must be 1–3650 whole days, e.g. 90d');
@@ -77,7 +77,7 @@ function checkMode(opts: WallarmTokenOptions): void {
   if (opts.expiringWithin !== undefined && (opts.consumerMap === undefined || opts.consumer !== undefined)) throw new OperatorError('--expiring-within needs --consumer-map <file>, not --consumer');
 }
 
-function configFromEnv(): WallarmConfig | undefined {
+export function configFromEnv(): WallarmConfig | undefined {
   try {
     return wallarmConfigFromEnv();
   } catch (err) {
@@ -100,7 +100,7 @@ async function rotateToken(opts: WallarmTokenOptions, cloud: WallarmCloud): Prom
   });
 }
 
-function readConsumerMap(file: string): Map<string, ConsumerSpec[]> {
+export function readConsumerMap(file: string): Map<string, ConsumerSpec[]> {
   try {
     return parseConsumerMap(readFileSync(file, 'utf8'), file);
   } catch (err) {

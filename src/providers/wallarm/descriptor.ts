@@ -36,3 +36,8 @@ export const wallarmApiToken = defineSource({
   retiredStaysActive: (days) => days > 7,
   credential: { type: 'api-token', holding: 'a Wallarm API token', secretFields: ['token'] },
 });
+
+/** What a rotation rotates: the tokens of one name in one company, as IAM rotates the keys of one user. */
+export function tokenSubject(cloud: string, token: { client_id: number; realname: string }): string {
+  return `wallarm:${cloud}:client/${token.client_id}/api-token/${token.realname}`;
+}

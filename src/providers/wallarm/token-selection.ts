@@ -2,8 +2,8 @@
  * Expiry-driven rotation of Wallarm API tokens: which tokens are due, and which consumers hold each. Pure: the CLI
  * reads the files and calls Wallarm; this module only parses and selects.
  */
-import { z } from 'zod';
-import { parseConsumerArg, type ConsumerSpec } from '../../rotation/model';
+import { parseConsumerMapText } from '../../rotation/consumer-map';
+import type { ConsumerSpec } from '../../rotation/model';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
@@ -19,36 +19,12 @@ export function parseExpiringWithin(arg: string): number {
   return ms;
 }
 
-const ConsumerMapFile = z.record(z.string().trim().min(1), z.array(z.string()).min(1, 'needs at least one consumer'), {
-  error: 'must be a JSON object mapping token names to lists of consumers',
-});
-
 /**
  * The consumer map: `{"<token name>": ["soracom:<set>[:update|versioned]", …], …}`. Keyed by name because a
  * rotation keeps the name and changes the id. Every entry is checked here, before anything is started.
  */
 export function parseConsumerMap(text: string, file: string): Map<string, ConsumerSpec[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`--consumer-map ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  const parsed = ConsumerMapFile.safeParse(json);
-  if (!parsed.success) {
-    throw new Error(`--consumer-map ${file}: ${parsed.error.issues.map((i) => `${i.path.length > 0 ? `"${i.path.join('.')}" ` : ''}${i.message}`).join('; ')}`);
-  }
-  const map = new Map<string, ConsumerSpec[]>();
-  for (const [name, consumers] of Object.entries(parsed.data)) {
-    try {
-      const specs = consumers.map(parseConsumerArg);
-      if (new Set(consumers).size !== consumers.length) throw new Error('a consumer is listed twice');
-      map.set(name, specs);
-    } catch (err) {
-      throw new Error(`--consumer-map ${file}, token "${name}": ${(err as Error).message.replace(/^--consumer /, '')}`);
-    }
-  }
-  return map;
+  return parseConsumerMapText(text, file, { entry: 'token' });
 }
 
 export interface ListedToken {
