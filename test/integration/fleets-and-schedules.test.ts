@@ -269,6 +269,9 @@ describe('fleets and schedules through the CLI', () => {
 
       const listed = jsonLines<{ name: string; what: string }>((await rotator('schedule', 'list', '--json')).stdout);
       expect(listed).toContainEqual(expect.objectContaining({ name: 'scheduled-key', what: `rotation ${rotationId}` }));
+      const listText = await rotator('schedule', 'list');
+      expect(listText.stdout).toMatch(new RegExp(`^schedule +scheduled-key\\nruns +rotation ${rotationId}$`, "m"));
+      process.stderr.write(`rotator schedule list\n${listText.stdout}\n`);
       expect(JSON.parse((await rotator('schedule', 'pause', 'scheduled-key', '--note', 'freeze', '--json')).stdout)).toMatchObject({ paused: true, note: 'freeze' });
       expect(JSON.parse((await rotator('schedule', 'update', 'scheduled-key', '--every', '90d', '--json')).stdout)).toMatchObject({ everyHours: 2160 });
       expect((await rotator('schedule', 'delete', 'scheduled-key')).code).toBe(0);

@@ -178,6 +178,7 @@ describe('plan and fleet wallarm-tokens', () => {
       expect(plan.find((d) => d.rotationId === id(10))).toMatchObject({ subject: `wallarm:us1:client/${CLIENT_ID}/api-token/deploy-bot`, keyAgeDays: 85 });
       // the same plan as text: a line per token, and what it comes to
       const text = await cli('plan', 'wallarm-tokens', '--consumer-map', map);
+      process.stderr.write(`rotator plan wallarm-tokens --consumer-map ${map}\n${text.stdout}\n`);
       expect(text.stdout).toMatch(new RegExp(`^rotate\\s+${id(10)}\\s+85d\\s+expires in 4 days`, 'm'));
       expect(text.stdout).toMatch(/^2 to rotate, 9 to skip, as of now; nothing was changed$/m);
       // "what is due then?": 75 days on, the shared token expiring in 80 days is
