@@ -153,7 +153,10 @@ describe('notifications', () => {
       const parked = await startRotation(env.client, request('notify-sched', 'notify-sched-set', []));
       await waitForPhase(env.client, parked.workflowId, 'pending-deletion');
       // what a schedule starts: the same request, the credential already rotating
-      const skipped = await env.client.workflow.execute('launchRotation', { taskQueue: 'rotations', workflowId: 'schedule:notify-sched-1', args: [{ request: request('notify-sched', 'notify-sched-set', ['ops']) }] });
+      const launch = await env.client.workflow.start('launchRotation', { taskQueue: 'rotations', workflowId: 'schedule:notify-sched-1', args: [{ request: request('notify-sched', 'notify-sched-set', ['ops']) }] });
+      // waiting on result() would let the time-skipping server skip to the parked rotation's deleteAt: poll instead
+      while ((await launch.describe()).status.name === 'RUNNING') await new Promise((r) => setTimeout(r, 100));
+      const skipped = await launch.result();
       expect(skipped).toMatchObject({ outcome: 'skipped' });
       const status = await rotationStatus(env.client, parked.workflowId);
       await restoreRotation(env.client, parked.workflowId); // nothing left open on a worker about to stop
