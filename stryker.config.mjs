@@ -22,7 +22,8 @@ export default {
   checkers: group.typeCheck === false ? [] : ['typescript'],
   tsconfigFile: 'tsconfig.mutate.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
-  mutate: group.mutate,
+  // ROTATOR_MUTATE_FILES narrows a group to some files or lines (`src/workflows/phases.ts:120-130`) while writing tests
+  mutate: process.env.ROTATOR_MUTATE_FILES?.split(',') ?? group.mutate,
   // code a mutant runs only inside the workflow sandbox is invisible to per-test coverage: such a group runs every test
   coverageAnalysis: group.coverageAnalysis ?? 'perTest',
   ignoreStatic: group.ignoreStatic ?? false,
@@ -31,8 +32,9 @@ export default {
   timeoutMS: group.timeoutMS ?? 10_000,
   timeoutFactor: 2,
   // the pinned tools (.tools/) are reached through ROTATOR_* variables set by scripts/mutate.mjs, not copied
-  ignorePatterns: ['.tools', '.demo', 'lib', 'coverage', 'reports', 'test-output', 'bench/results', '.build-test-*'],
-  tempDirName: '.stryker-tmp',
+  ignorePatterns: ['.tools', '.stryker-tmp', '.demo', 'lib', 'coverage', 'reports', 'test-output', 'bench/results', '.build-test-*'],
+  // one per group: groups may run at once, and each cleans its own when done
+  tempDirName: `.stryker-tmp/${name}`,
   cleanTempDir: 'always',
   reporters: ['clear-text', 'progress', 'json', 'html'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },

@@ -1,4 +1,24 @@
 // What `npm run mutate` mutates, and which tests watch each part (docs/testing.md says why these).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The lines of the named methods of a class file, as Stryker ranges (`file:first-last`): found by name at each run, so
+ * they follow the file as it changes. A method starts at `  [async ]name(` and ends at the next line `  }`.
+ */
+function methods(file, names) {
+  const lines = readFileSync(path.join(root, file), 'utf8').split('\n');
+  return names.map((name) => {
+    const start = lines.findIndex((l) => new RegExp(`^  (?:private )?(?:async )?${name}\\(`).test(l));
+    if (start < 0) throw new Error(`${file} has no method ${name}: update scripts/mutation-groups.mjs`);
+    const end = lines.findIndex((l, i) => i > start && l === '  }');
+    return `${file}:${start + 1}-${end + 1}`;
+  });
+}
+
 export const groups = {
   /** redaction, sealing and the orphan-sweep guard: small, fast, and run by `npm test` (mutate:quick) */
   quick: {
@@ -25,13 +45,23 @@ export const groups = {
       'test/unit/http-toolkit.test.ts',
       'test/unit/provider-errors.test.ts',
       'test/unit/file-consumer.test.ts',
+      'test/providers/soracom-client.test.ts',
+      'test/providers/csms-client.test.ts',
+      'test/providers/wallarm-client.test.ts',
+      'test/providers/soracom-real-shapes.test.ts',
+      'test/providers/csms-real-shapes.test.ts',
+      'test/providers/wallarm-real-shapes.test.ts',
+      'test/providers/aws-iam-real-shapes.test.ts',
     ],
   },
-  /** the phase order, on the time-skipping server and by replay: mutants run inside the workflow sandbox */
+  /**
+   * the phase order register → grace → deactivate → window → delete, and the world check before deleting: watched on
+   * the time-skipping server and by replaying every committed history; these mutants run inside the workflow sandbox
+   */
   workflow: {
-    mutate: ['src/workflows/phases.ts'],
+    mutate: methods('src/workflows/phases.ts', ['create', 'verify', 'register', 'letConsumersPickUp', 'deactivate', 'deleteIfAllowed', 'survey', 'deleteOld', 'retire']),
     tests: ['test/replay/replay.test.ts', 'test/workflow/phase-order.test.ts'],
     coverageAnalysis: 'off',
-    timeoutMS: 120_000,
+    timeoutMS: 30_000,
   },
 };
