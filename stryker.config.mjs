@@ -27,8 +27,9 @@ export default {
   // code a mutant runs only inside the workflow sandbox is invisible to per-test coverage: such a group runs every test
   coverageAnalysis: group.coverageAnalysis ?? 'perTest',
   ignoreStatic: group.ignoreStatic ?? false,
-  // the machine has 2 cores, shared with other test runs; the scripts set nice
-  concurrency: Number(process.env.ROTATOR_MUTATE_CONCURRENCY ?? 1),
+  // the machine has 2 cores: the full groups take one (other test runs share the machine; the scripts set nice), the
+  // quick group both (in `npm test` it runs after jest, alone)
+  concurrency: Number(process.env.ROTATOR_MUTATE_CONCURRENCY ?? group.concurrency ?? 1),
   timeoutMS: group.timeoutMS ?? 10_000,
   timeoutFactor: 2,
   // the pinned tools (.tools/) are reached through ROTATOR_* variables set by scripts/mutate.mjs, not copied

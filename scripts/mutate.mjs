@@ -27,7 +27,7 @@ for (const [variable, tool] of Object.entries(tools)) {
   if (!env[variable] && existsSync(candidate)) env[variable] = realpathSync(candidate);
 }
 
-const timings = existsSync(timingsFile) ? JSON.parse(readFileSync(timingsFile, 'utf8')) : {};
+let timings = existsSync(timingsFile) ? JSON.parse(readFileSync(timingsFile, 'utf8')) : {};
 for (const name of summariseOnly ? [] : names) {
   const started = Date.now();
   process.stdout.write(`\n[mutate] group ${name}: ${groups[name].mutate.join(' ')}\n`);
@@ -37,13 +37,17 @@ for (const name of summariseOnly ? [] : names) {
     stdio: 'inherit',
   });
   timings[name] = Math.round((Date.now() - started) / 1000);
-  writeFileSync(timingsFile, JSON.stringify(timings, null, 2));
+  // read again before writing: groups may run at once, each in its own process
+  const recorded = existsSync(timingsFile) ? JSON.parse(readFileSync(timingsFile, 'utf8')) : {};
+  writeFileSync(timingsFile, JSON.stringify({ ...recorded, [name]: timings[name] }, null, 2));
   process.stdout.write(`[mutate] group ${name} took ${timings[name]} s\n`);
   if (run.status !== 0) {
     process.stderr.write(`[mutate] Stryker failed for group ${name} (exit ${run.status})\n`);
     process.exit(run.status ?? 1);
   }
 }
+
+if (existsSync(timingsFile)) timings = { ...timings, ...JSON.parse(readFileSync(timingsFile, 'utf8')) };
 
 // ── the score over every group, from Stryker's JSON reports ───────────────────────────────────────────
 const detected = new Set(['Killed', 'Timeout']);
