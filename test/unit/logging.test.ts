@@ -1,8 +1,8 @@
 /**
  * The worker's log redaction, watched as it writes: a logger built by `createLogger` writes into a capture stream, and
- * each test reads the JSON lines it wrote. Secret fields are redacted at every level of nesting the worker logs
- * (meta → error → response → headers), under every name the providers and sources declare; text shaped like a secret
- * is removed from messages; everything else is left as it was.
+ * each test reads the JSON lines it wrote. Secret fields are redacted at any depth (the worker logs meta → error →
+ * response → headers, and deeper), in arrays and errors too, under every name the providers and sources declare; text
+ * shaped like a secret is removed from messages; everything else is left as it was.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -54,9 +54,9 @@ describe('createLogger: secret fields', () => {
     expect([...SECRET_FIELDS].sort()).toEqual([...SECRET_NAMES].sort());
   });
 
-  // the worker logs meta → error → response → headers: four levels, each tried under every secret name
-  const parents = [[], ['error'], ['error', 'response'], ['error', 'response', 'headers']];
-  it.each(SECRET_NAMES)('redacts %s at the top and at each of three levels below, and nothing beside it', (name) => {
+  // meta → error → response → headers, and further down: each level tried under every secret name
+  const parents = [[], ['error'], ['error', 'response'], ['error', 'response', 'headers'], ['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd', 'e', 'f', 'g']];
+  it.each(SECRET_NAMES)('redacts %s at the top and at every depth below, and nothing beside it', (name) => {
     const out = capture();
     const logger = createLogger({ destination: out.stream });
     for (const parent of parents) {
@@ -72,6 +72,26 @@ describe('createLogger: secret fields', () => {
       expect(records[i]!.msg).toBe('calling the provider');
     }
     expect(out.text()).not.toContain(`value-of-${name}`);
+  });
+
+  it('redacts secrets in arrays, in an error’s own fields (an HTTP client’s error holds its request headers) and in its message, and survives a cycle', () => {
+    const out = capture();
+    const logger = createLogger({ destination: out.stream });
+    const clientError = Object.assign(new TypeError(`request failed with ${AWS_SECRET}`), { config: { headers: { 'X-WallarmApi-Token': 'tok-in-error-0123456789' }, url: '/v2/api_tokens' } });
+    const cyclic: Record<string, unknown> = { apiKey: 'api-key-in-cycle-0123' };
+    cyclic.self = cyclic;
+    logger.error({ err: clientError, sets: [{ credentialsId: 'a', credentials: { secretAccessKey: 'in-array-0123456789' } }], cyclic }, 'failed');
+    const [record] = out.records();
+    expect(record).toMatchObject({
+      err: { type: 'TypeError', message: 'request failed with [redacted]', config: { headers: { 'X-WallarmApi-Token': '[redacted]' }, url: '/v2/api_tokens' } },
+      sets: [{ credentialsId: 'a', credentials: { secretAccessKey: '[redacted]' } }],
+      cyclic: { apiKey: '[redacted]', self: '[circular]' },
+    });
+    expect(String((record!.err as { stack: string }).stack)).toMatch(/^TypeError: request failed with \[redacted\]\n/);
+    for (const secret of [AWS_SECRET, 'tok-in-error', 'in-array-0123', 'api-key-in-cycle']) expect(out.text()).not.toContain(secret);
+    // the logged objects themselves are left as they were
+    expect(clientError.config.headers['X-WallarmApi-Token']).toBe('tok-in-error-0123456789');
+    expect(cyclic.apiKey).toBe('api-key-in-cycle-0123');
   });
 
   it('keeps public ids whose names merely contain a secret name (tokenId, secretName, authKeyId)', () => {
