@@ -94,6 +94,16 @@ describe('createLogger: secret fields', () => {
     expect(cyclic.apiKey).toBe('api-key-in-cycle-0123');
   });
 
+  it('keeps null, numbers and booleans as they were, and an error without a stack gets none', () => {
+    const out = capture();
+    const stackless = new Error('no stack');
+    delete stackless.stack;
+    createLogger({ destination: out.stream }).info({ deleteAt: null, nested: { revokedAt: null, count: 3, active: false }, err: stackless }, 'plain values');
+    const [record] = out.records();
+    expect(record).toMatchObject({ deleteAt: null, nested: { revokedAt: null, count: 3, active: false }, err: { message: 'no stack' } });
+    expect((record!.err as { stack?: string }).stack ?? '').toBe('');
+  });
+
   it('keeps public ids whose names merely contain a secret name (tokenId, secretName, authKeyId)', () => {
     const out = capture();
     createLogger({ destination: out.stream }).info({ tokenId: 1234, secretName: 'app-aws', passwordPolicy: 'strong', user: { authKeyId: 'keyId-abc' } }, 'ids only');
