@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run mutate [-- group …]`: one Stryker run per group of scripts/mutation-groups.mjs (all by default), niced, then
-// the score over every group, per file, with each surviving mutant. The full run writes docs/mutation-summary.md.
+// the score over every group, per file, with each surviving mutant. The full run writes docs/mutation-summary.md, and so
+// does `--summarise [group …]` from the groups' last reports (naming the groups it leaves out).
 // `npm run mutate:quick` runs the quick group alone (as `npm test` does) and fails below 90 %.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ const asked = process.argv.slice(2).filter((a) => a !== '--summarise');
 const names = asked.length > 0 ? asked : Object.keys(groups);
 for (const name of names) if (!groups[name]) throw new Error(`no mutation group '${name}'; groups: ${Object.keys(groups).join(', ')}`);
 const full = asked.length === 0;
+const writeSummary = full || summariseOnly;
 const timingsFile = path.join(root, 'reports', 'mutation', 'timings.json');
 const THRESHOLD = 90;
 
@@ -82,12 +84,15 @@ const table = [
 process.stdout.write(`\n${table}\n\n[mutate] mutation score ${score.toFixed(2)} % (${total.detected} of ${total.detected + total.undetected} mutants detected; ${total.invalid} did not compile)\n`);
 for (const s of survivors) process.stdout.write(`[mutate] ${s.status}: ${s.file}:${s.line} ${s.mutator}: ${s.replacement}\n`);
 
-if (full) {
+if (writeSummary) {
   const when = new Date().toISOString().slice(0, 10);
+  const left = Object.keys(groups).filter((g) => !names.includes(g));
   const summary = [
-    '# Mutation testing: the last full run',
+    full && !summariseOnly ? '# Mutation testing: the last full run' : '# Mutation testing: the last run of each group',
     '',
-    `Written by \`npm run mutate\` on ${when} (${os.cpus().length} cores, Node ${process.version}); why these files, and why each survivor is harmless: [testing.md](testing.md#mutation-testing).`,
+    full && !summariseOnly
+      ? `Written by \`npm run mutate\` on ${when} (${os.cpus().length} cores, Node ${process.version}); why these files, and why each survivor is harmless: [testing.md](testing.md#mutation-testing).`
+      : `Written by \`node scripts/mutate.mjs --summarise ${asked.join(' ')}\` on ${when} from each group's last report (${os.cpus().length} cores, Node ${process.version})${left.length > 0 ? `; not in it: ${left.join(', ')}` : ''}; why these files, and why each survivor is harmless: [testing.md](testing.md#mutation-testing).`,
     `Time, niced on a machine shared with other test runs: ${names.map((g) => `${g} ${Math.round((timings[g] ?? 0) / 60)} min`).join(', ')}; ${Math.round(names.reduce((t, g) => t + (timings[g] ?? 0), 0) / 60)} min in all.`,
     '',
     `**Mutation score: ${score.toFixed(2)} %** (${total.detected} of ${total.detected + total.undetected} mutants detected; a further ${total.invalid} did not type-check and were not run).`,
