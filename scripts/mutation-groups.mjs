@@ -36,10 +36,13 @@ export const groups = {
     mutate: ['src/codec/encryption-codec.ts', 'src/codec/sealed-secrets.ts', 'src/activities/sealing.ts'],
     tests: ['test/unit/codec.test.ts', 'test/unit/sealed-secrets.test.ts'],
   },
-  /** the request schemas (windows, grace, ids, consumers), every descriptor, and the world check before deleting */
+  /**
+   * the request schemas (windows, grace, ids, consumers), every descriptor, and the world check before deleting; the
+   * descriptors draw the secret shapes the log scrubs, so the logging test watches them too
+   */
   rules: {
     mutate: ['src/rotation/schemas.ts', 'src/providers/*/descriptor.ts', 'src/workflows/world-check.ts'],
-    tests: ['test/unit/model.test.ts', 'test/unit/descriptors.test.ts', 'test/unit/world-check.test.ts'],
+    tests: ['test/unit/model.test.ts', 'test/unit/descriptors.test.ts', 'test/unit/world-check.test.ts', 'test/unit/logging.test.ts'],
   },
   /** how each provider's answers are classified: retry, retry after, fail fast */
   errors: {
