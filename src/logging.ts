@@ -32,20 +32,15 @@ export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): pino.Leve
 }
 
 export function createLogger(options: { level?: pino.Level; destination?: DestinationStream } = {}): PinoLogger {
-  // secret fields at any of the first four levels of nesting (meta → error → response → headers)
-  const paths = SECRET_FIELDS.flatMap((f) => {
-    const key = /^[A-Za-z_$][\w$]*$/.test(f) ? f : `["${f}"]`;
-    const join = (prefix: string) => (key.startsWith('[') ? `${prefix}${key}` : `${prefix}.${key}`);
-    return [key.startsWith('[') ? key : f, join('*'), join('*.*'), join('*.*.*')];
-  });
   return pino(
     {
       level: options.level ?? 'info',
       base: { service: 'credential-rotator', pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths, censor: '[redacted]' },
+      // secret fields wherever they are nested (pino's path redaction reaches a fixed depth only)
+      formatters: { log: (fields) => withoutSecretFields(fields) as Record<string, unknown> },
       hooks: {
-        // free text cannot be redacted by path: remove what has the shape of a secret
+        // free text cannot be redacted by name: remove what has the shape of a secret
         logMethod(args, method) {
           method.apply(this, args.map((a) => (typeof a === 'string' ? scrubSecretShapes(a) : a)) as Parameters<typeof method>);
         },
@@ -53,6 +48,29 @@ export function createLogger(options: { level?: pino.Level; destination?: Destin
     },
     options.destination ?? pino.destination({ dest: 2, sync: true }),
   );
+}
+
+const SECRET_FIELD_NAMES: ReadonlySet<string> = new Set(SECRET_FIELDS);
+
+/**
+ * A copy of `value` with every secret field's value censored, at any depth, in objects, arrays and errors alike (an
+ * HTTP client's error holds its request's headers). An error stays an error of its class, its message and stack
+ * without secret shapes, so pino prints it as it would have.
+ */
+function withoutSecretFields(value: unknown, within: Set<object> = new Set()): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (within.has(value)) return '[circular]';
+  within.add(value);
+  const fields = (from: object) => Object.entries(from).map(([k, v]) => [k, SECRET_FIELD_NAMES.has(k) ? '[redacted]' : withoutSecretFields(v, within)]);
+  let copy: unknown;
+  if (Array.isArray(value)) copy = value.map((v) => withoutSecretFields(v, within));
+  else if (value instanceof Error) {
+    copy = Object.assign(Object.create(Object.getPrototypeOf(value) as object) as Error, Object.fromEntries(fields(value)));
+    Object.defineProperty(copy, 'message', { value: scrubSecretShapes(value.message), enumerable: false, writable: true, configurable: true });
+    Object.defineProperty(copy, 'stack', { value: scrubSecretShapes(value.stack ?? ''), enumerable: false, writable: true, configurable: true });
+  } else copy = Object.fromEntries(fields(value));
+  within.delete(value);
+  return copy;
 }
 
 /** Shapes no public identifier has: each source's secret as its descriptor draws it, then JWTs. */

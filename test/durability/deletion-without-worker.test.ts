@@ -11,7 +11,7 @@ import { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { rotationStatus, startRotation } from '../../src/operations';
+import { startRotation } from '../../src/operations';
 import { createAwsClients } from '../../src/providers/aws-iam/clients';
 import { ROTATIONS_TASK_QUEUE, type ProviderQueue } from '../../src/rotation/task-queues';
 import { providerActivities, providerPace, runWorkers } from '../../src/worker';
@@ -19,6 +19,7 @@ import type { rotateCredential } from '../../src/workflows/rotate-credential';
 import { startRecordingProxy, type RecordingProxy } from '../contract/recording-proxy';
 import { ACCOUNT, testAwsCredentials, useProviders } from '../support/rotation-env';
 import { createTimeSkippingEnv, testDataConverter, testSealer, workflowBundle } from '../support/temporal';
+import { waitForPhase } from '../support/phases';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -77,13 +78,7 @@ describe('a deletion due while no worker runs (time-skipping server)', () => {
         recoveryWindowDays: 7,
         pickupGraceSeconds: 0,
       });
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const status = await rotationStatus(env.client, h.workflowId);
-        if (status.phase === 'pending-deletion') return { handle: h, parked: status };
-        if (Date.now() > deadline) throw new Error(`rotation stuck in ${status.phase}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      return { handle: h, parked: await waitForPhase(env.client, h.workflowId, 'pending-deletion') };
     });
     // every worker is shut down now
     const deleteAt = Date.parse(parked.deleteAt!);
@@ -98,10 +93,13 @@ describe('a deletion due while no worker runs (time-skipping server)', () => {
     });
     expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(deleteAt);
     expect(due.filter((e) => e.timerFiredEventAttributes).map((e) => Date.parse(timeOf(e))).at(-1)).toBeGreaterThanOrEqual(deleteAt);
-    // due, but nothing can act on it: no deletion scheduled, none requested, the old key is still there
-    await new Promise((r) => setTimeout(r, 2_000));
+    // due, but nothing can act on it: the history ends with the workflow task no worker has taken (no task started
+    // after it, so no command can follow), no deletion is scheduled or requested, and the old key is still there
     const stillDue = (await handle.fetchHistory()).events ?? [];
-    expect(stillDue.length).toBe(due.length);
+    const lastScheduled = stillDue.reduce((last, e, i) => (e.workflowTaskScheduledEventAttributes ? i : last), -1);
+    expect(lastScheduled).toBeGreaterThanOrEqual(0);
+    expect(stillDue.slice(lastScheduled + 1).filter((e) => e.workflowTaskStartedEventAttributes || e.workflowTaskCompletedEventAttributes)).toEqual([]);
+    expect(stillDue.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'destroyCredential')).toBe(false);
     expect(deleteRequests()).toHaveLength(0);
     expect(await providers.keysOf('due-offline')).toEqual([[oldKeyId, 'Inactive'], [parked.newCredentialId!, 'Active']].sort());
 

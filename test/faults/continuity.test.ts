@@ -1,15 +1,18 @@
 /**
- * The invariant, measured: a consumer simulator reads its credential from the SORACOM sandbox every 50 ms, as Funnel
- * would, and authenticates with it against STS through the fault proxy, which rejects Inactive and deleted keys as
- * real AWS does (moto would accept them) and new keys for their first second (IAM propagation). Across 20 full
- * rotations of that consumer's key, through delete-now, not one authentication may fail.
+ * The invariant, measured: a consumer simulator reads its credential every 50 ms from a Huawei Cloud CSMS secret, as an
+ * application does (ShowSecretVersion of SYSCURRENT, through the CSMS API with the provider's client), and
+ * authenticates with it against STS through the fault proxy, which rejects Inactive and deleted keys as real AWS does
+ * (moto would accept them) and new keys for their first second (IAM propagation). Across 20 full rotations of that
+ * consumer's key, through delete-now, not one authentication may fail.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { deleteNow, rotationStatus, startRotation } from '../../src/operations';
+import { deleteNow, startRotation } from '../../src/operations';
 import type { RotationStatus } from '../../src/rotation/model';
 import { startConsumer } from '../support/consumer-probe';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import { ACCOUNT, OPERATOR, testAwsCredentials, useProviders, withWorkers } from '../support/rotation-env';
+import { ACCOUNT, testAwsCredentials, useProviders, withWorkers } from '../support/rotation-env';
+import { waitForPhase } from '../support/phases';
+import { eventually } from '../support/poll';
 import { createDevServerEnv } from '../support/temporal';
 
 const ROTATIONS = 20;
@@ -26,8 +29,15 @@ afterAll(async () => {
   await env?.teardown();
 });
 
+interface AwsKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 describe('continuity: the consumer never holds a credential that fails', () => {
   const providers = useProviders();
+  /** The consumer's read: the secret's SYSCURRENT version, through the CSMS API with the provider's client. */
+  const readSecret = (secretName: string) => async (): Promise<AwsKey> => JSON.parse((await providers.csms().showSecretVersion(secretName, 'SYSCURRENT')).secret_string!) as AwsKey;
   let aws: FaultProxy;
   beforeEach(async () => {
     aws = await startFaultProxy({ upstream: providers.moto.server.endpoint, flavor: 'aws' });
@@ -39,26 +49,17 @@ describe('continuity: the consumer never holds a credential that fails', () => {
   });
 
   it(`${ROTATIONS} rotations through delete-now, probed every ${PROBE_INTERVAL_MS} ms: zero failed authentications`, async () => {
-    const userName = 'funnel-continuity';
-    await providers.seedUser(userName, 'continuity-set');
-    const read = () => {
-      const set = providers.sandbox.credentialsOf(OPERATOR).find((c) => c.credentialsId === 'continuity-set')!;
-      return set.credentials as { accessKeyId: string; secretAccessKey: string };
-    };
-    const consumer = startConsumer(read, aws.endpoint, `arn:aws:iam::${ACCOUNT}:user/${userName}`, { intervalMs: PROBE_INTERVAL_MS });
+    const userName = 'app-continuity';
+    await providers.seedCsmsUser(userName, 'continuity-secret');
+    const consumer = startConsumer(readSecret('continuity-secret'), aws.endpoint, `arn:aws:iam::${ACCOUNT}:user/${userName}`, { intervalMs: PROBE_INTERVAL_MS });
 
     const results: RotationStatus[] = [];
     const startedAt = Date.now();
     try {
       await withWorkers(env, providers.clients({ iamEndpoint: aws.endpoint, stsEndpoint: aws.endpoint }), async () => {
         for (let i = 0; i < ROTATIONS; i++) {
-          const handle = await startRotation(env.client, { source: { kind: 'aws-iam-access-key', userName, accountId: ACCOUNT }, consumers: [{ kind: 'soracom-credentials-set', credentialsId: 'continuity-set', mode: 'update' }], recoveryWindowDays: 7, pickupGraceSeconds: PICKUP_GRACE_SECONDS });
-          let status = await rotationStatus(env.client, handle.workflowId);
-          while (status.phase !== 'pending-deletion') {
-            if (status.phase === 'failed') throw new Error(`rotation ${i + 1} failed: ${status.problem}`);
-            await new Promise((r) => setTimeout(r, 100));
-            status = await rotationStatus(env.client, handle.workflowId);
-          }
+          const handle = await startRotation(env.client, { source: { kind: 'aws-iam-access-key', userName, accountId: ACCOUNT }, consumers: [{ kind: 'csms-secret', secretName: 'continuity-secret' }], recoveryWindowDays: 7, pickupGraceSeconds: PICKUP_GRACE_SECONDS });
+          const status = await waitForPhase(env.client, handle.workflowId, 'pending-deletion', 120_000);
           await deleteNow(env.client, handle.workflowId, status.oldCredentialId!);
           results.push(await handle.result());
         }
@@ -87,16 +88,17 @@ describe('continuity: the consumer never holds a credential that fails', () => {
   }, 360_000); // 20 sequential rotations in real time, each with its grace and its key's propagation delay
 
   it('control: a consumer the rotation leaves out is cut off at deactivation, and the probe sees it', async () => {
-    const userName = 'funnel-forgotten';
-    const { oldKeyId } = await providers.seedUser(userName, 'forgotten-set');
-    await providers.addSet('rotated-set', oldKeyId);
-    const read = () => providers.sandbox.credentialsOf(OPERATOR).find((c) => c.credentialsId === 'forgotten-set')!.credentials as { accessKeyId: string; secretAccessKey: string };
-    const consumer = startConsumer(read, aws.endpoint, `arn:aws:iam::${ACCOUNT}:user/${userName}`, { intervalMs: PROBE_INTERVAL_MS });
+    const userName = 'app-forgotten';
+    const { oldKeyId } = await providers.seedCsmsUser(userName, 'forgotten-secret');
+    // a second secret holding the same key: the one the rotation is told about
+    await providers.addCsmsSecret('rotated-secret', JSON.stringify(await readSecret('forgotten-secret')()));
+    const consumer = startConsumer(readSecret('forgotten-secret'), aws.endpoint, `arn:aws:iam::${ACCOUNT}:user/${userName}`, { intervalMs: PROBE_INTERVAL_MS });
     try {
       await withWorkers(env, providers.clients({ iamEndpoint: aws.endpoint, stsEndpoint: aws.endpoint }), async () => {
-        const handle = await startRotation(env.client, { source: { kind: 'aws-iam-access-key', userName, accountId: ACCOUNT }, consumers: [{ kind: 'soracom-credentials-set', credentialsId: 'rotated-set', mode: 'update' }], recoveryWindowDays: 7, pickupGraceSeconds: 0 });
-        while ((await rotationStatus(env.client, handle.workflowId)).phase !== 'pending-deletion') await new Promise((r) => setTimeout(r, 100));
-        await new Promise((r) => setTimeout(r, 500)); // a few probes after the deactivation
+        const handle = await startRotation(env.client, { source: { kind: 'aws-iam-access-key', userName, accountId: ACCOUNT }, consumers: [{ kind: 'csms-secret', secretName: 'rotated-secret' }], recoveryWindowDays: 7, pickupGraceSeconds: 0 });
+        await waitForPhase(env.client, handle.workflowId, 'pending-deletion', 120_000);
+        // the old key is Inactive now: the left-out consumer's next probes fail
+        await eventually('a failed authentication of the left-out consumer', () => consumer.report.failures.length >= 3);
       });
     } finally {
       await consumer.stop();

@@ -192,7 +192,7 @@ describe('Wallarm faults, injected at a proxy in front of the Wallarm sandbox', 
     pickupGraceSeconds: 0, // real time here: no grace
   });
   const createToken = { method: 'POST', path: '^/v2/api_tokens$' };
-  const tokensNamed = (realname: string) => p.wallarm.tokensOf(7).filter((t) => t.realname === realname).map((t) => t.id);
+  const tokensNamed = async (realname: string) => (await p.listTokens()).filter((t) => t.realname === realname).map((t) => t.id);
   /** The deploy-bot token in a SORACOM set, as software uses it. */
   const seedDeployBot = async (): Promise<number> => {
     const oldId = p.id(deployBot.tokenId);
@@ -211,8 +211,8 @@ describe('Wallarm faults, injected at a proxy in front of the Wallarm sandbox', 
     // the token minted by the lost call was found and deleted before the second create, then the old token at the end
     expect(wallarm.callsTo({ method: 'DELETE' }).map((c) => attemptOf(c)?.type)).toEqual(['createCredential', 'destroyCredential']);
     const newId = Number(result.newCredentialId);
-    expect(tokensNamed('deploy-bot')).toEqual([newId]);
-    expect(p.sets()['wallarm-deploy']).toMatchObject({ token: p.secretOf(newId), description: `Wallarm token for devices [rotator: token ${newId}]` });
+    expect(await tokensNamed('deploy-bot')).toEqual([newId]);
+    expect(p.sets()['wallarm-deploy']).toMatchObject({ token: (await p.secretOf(newId)), description: `Wallarm token for devices [rotator: token ${newId}]` });
   });
 
   it('a 429 with Retry-After: the next attempt waits at least that long, and the rotation completes', async () => {
@@ -228,7 +228,7 @@ describe('Wallarm faults, injected at a proxy in front of the Wallarm sandbox', 
     // Wallarm's advice (3 s), not Temporal's 1 s first backoff
     expectEachRetriedAfter(wallarm, 'throttle', 3_000);
     expect(wallarm.callsTo(createToken).map((c) => c.status)).toEqual([429, 200]);
-    expect(tokensNamed('deploy-bot')).toEqual([Number(result.newCredentialId)]);
+    expect(await tokensNamed('deploy-bot')).toEqual([Number(result.newCredentialId)]);
   });
 
   it('Wallarm 5xx answers are retried with backoff and the rotation completes', async () => {
@@ -250,12 +250,12 @@ describe('Wallarm faults, injected at a proxy in front of the Wallarm sandbox', 
     expectEachRetriedAfter(wallarm, 'status', 1_000);
     // the create hit by a 500 was not carried out: one new token, no orphan to delete
     expect(wallarm.callsTo(createToken).map((c) => c.status)).toEqual([500, 200]);
-    expect(tokensNamed('deploy-bot')).toEqual([Number(result.newCredentialId)]);
+    expect(await tokensNamed('deploy-bot')).toEqual([Number(result.newCredentialId)]);
   });
 
   it('a 403 fails fast with what to check, and compensation deletes the new token', async () => {
     const oldId = await seedDeployBot();
-    const before = p.tokens();
+    const before = (await p.tokens());
     // the rotator's token loses its role between creating the new token and verifying it
     const verifyList = { method: 'GET', path: '^/v2/api_tokens$', label: ' verifyCredential ' };
     wallarm.addRule({ match: verifyList, fault: { kind: 'deny' } });
@@ -267,13 +267,13 @@ describe('Wallarm faults, injected at a proxy in front of the Wallarm sandbox', 
     expect(status.problem).toMatch(/rotation failed in verifying: Wallarm listTokens failed: HTTP 403 "Check permissions failed"\. Check WALLARM_API_TOKEN and WALLARM_CLOUD \/ WALLARM_API_HOST: .*Administrator role/);
     expect(status.problem).toMatch(/compensation: deleted new credential \d+/);
     expect(status.timeline.map((t) => t.phase)).toEqual(['preflight', 'creating', 'verifying', 'compensating', 'failed']);
-    expect(p.tokens()).toEqual(before);
+    expect(await p.tokens()).toEqual(before);
     expect(p.sets()['wallarm-deploy']).toMatchObject({ token: deployBot.secret });
   });
 
   it('a 403 reading the new token\'s value fails fast and leaves no orphan token', async () => {
     const oldId = await seedDeployBot();
-    const before = p.tokens();
+    const before = (await p.tokens());
     const readNewSecret = { method: 'GET', path: '^/v2/api_tokens/\\d+/secret$', label: ' createCredential ' };
     wallarm.addRule({ match: readNewSecret, fault: { kind: 'deny' } });
 
@@ -286,7 +286,7 @@ describe('Wallarm faults, injected at a proxy in front of the Wallarm sandbox', 
     expect(wallarm.callsTo({ method: 'DELETE' }).map((c) => [attemptOf(c)?.type, c.status])).toEqual([['createCredential', 200]]);
     expect(status.timeline.map((t) => t.phase)).toEqual(['preflight', 'creating', 'compensating', 'failed']);
     // the token the failed attempt minted is gone: Wallarm holds what it held before
-    expect(p.tokens()).toEqual(before);
+    expect(await p.tokens()).toEqual(before);
     expect(p.sets()['wallarm-deploy']).toMatchObject({ token: deployBot.secret });
   });
 
@@ -317,9 +317,9 @@ describe('Wallarm faults, injected at a proxy in front of the Wallarm sandbox', 
     expect(results.map((r) => r.phase)).toEqual(['completed', 'completed', 'completed']);
     for (const [i, [oldId, set, realname]] of rotations.entries()) {
       const newId = Number(results[i]!.newCredentialId);
-      expect(tokensNamed(realname)).toEqual([newId]);
-      expect(p.wallarm.token(oldId)).toBeUndefined();
-      expect(p.sets()[set]!.token).toBe(p.secretOf(newId));
+      expect(await tokensNamed(realname)).toEqual([newId]);
+      expect(await p.token(oldId)).toBeUndefined();
+      expect(p.sets()[set]!.token).toBe(await p.secretOf(newId));
     }
     expect(wallarm.calls.filter((c) => c.fault === 'throttle').every((c) => c.status === 429)).toBe(true);
     // no advice from Wallarm: Temporal's backoff, at least 1 s (verification's: 2 s)

@@ -24,12 +24,16 @@ describe('Temporal time-skipping test server', () => {
       workflowBundle: await workflowBundle(workflowsPath),
     });
     const wallStart = Date.now();
+    const serverBefore = await env.currentTimeMs();
     const result = await worker.runUntil(
       env.client.workflow.execute(sleepForDays, { args: [{ days: 30 }], workflowId: 'sleep-30-days', taskQueue: 'harness-time-skipping' }),
     );
+    // inside the workflow, the timer took its 30 days …
     expect(result.endedMs - result.startedMs).toBeGreaterThanOrEqual(30 * DAY_MS);
-    // the server's clock moved by the 30 days while the wall clock did not
-    expect(Date.now() - wallStart).toBeLessThan(30 * DAY_MS);
+    // … and the server's own clock, read from outside, moved by as much: it skipped them (the test's timeout, not an
+    // assertion, bounds the wall time; it is reported, as the suite reports times rather than asserting them)
+    expect((await env.currentTimeMs()) - serverBefore).toBeGreaterThanOrEqual(30 * DAY_MS);
+    process.stderr.write(`[harness] 30 days of server time skipped in ${Date.now() - wallStart} ms of wall time\n`);
   });
 });
 

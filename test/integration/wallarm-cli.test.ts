@@ -83,7 +83,7 @@ describe('rotator rotate wallarm-token --expiring-within on the dev server', () 
       const status = await rotatorCli(cliEnv, 'status', rotationId, '--json');
       const parked = JSON.parse(status.stdout) as { phase: string; newCredentialId: string };
       expect(parked.phase).toBe('pending-deletion');
-      const newSecret = p.secretOf(Number(parked.newCredentialId))!;
+      const newSecret = (await p.secretOf(Number(parked.newCredentialId)))!;
       expect(p.sets()['wallarm-deploy']!.token).toBe(newSecret);
       for (const out of [result.stdout, result.stderr, status.stdout, status.stderr]) {
         expect(out).not.toContain(newSecret);
@@ -92,6 +92,6 @@ describe('rotator rotate wallarm-token --expiring-within on the dev server', () 
       }
       expect((await deleteNow(env.client, rotationId)).phase).toBe('completed');
     });
-    expect(p.wallarm.token(oldId)).toBeUndefined();
+    expect(await p.token(oldId)).toBeUndefined();
   });
 });

@@ -13,6 +13,7 @@ import { providerEnv, startWorkerProcess, stopWorkerProcess, type WorkerProcess 
 import { deleteNow, startRotation } from '../../src/operations';
 import type { Phase } from '../../src/rotation/model';
 import { waitForPhase as waitUntil } from '../support/phases';
+import { eventually } from '../support/poll';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -144,8 +145,9 @@ describe('two worker processes on one task queue', () => {
     expect([...owners.values()].filter((o) => o === a.identity)).toHaveLength(2);
 
     a.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1_000)); // A is now draining: its held writes are still in flight
-    expect(a.output()).toContain('SIGTERM, no new tasks');
+    // A is draining once it says so: its held writes are still in flight, and it takes no new task
+    await eventually('worker A draining after SIGTERM', () => a.output().includes('SIGTERM, no new tasks'));
+    expect(gate.held()).toBe(4);
     gate.open();
     expect(await a.exited).toEqual({ code: 0, signal: null });
     expect(a.output()).toContain('worker stopped');

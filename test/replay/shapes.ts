@@ -22,6 +22,9 @@ export const SHAPES = [
 ] as const;
 export type Shape = (typeof SHAPES)[number];
 
+/** The shapes whose history reaches `deleting` (where patching.test.ts's edit inserts its step). */
+export const REACHES_DELETING = ['completed', 'completed-versioned', 'expedited', 'restore-refused-then-expedited'];
+
 export interface RecordedHistory {
   shape: Shape;
   file: string;

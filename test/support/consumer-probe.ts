@@ -21,7 +21,7 @@ export interface ConsumerProbe {
 }
 
 export function startConsumer(
-  read: () => { accessKeyId: string; secretAccessKey: string },
+  read: () => { accessKeyId: string; secretAccessKey: string } | Promise<{ accessKeyId: string; secretAccessKey: string }>,
   stsEndpoint: string,
   expectedArn: string,
   options: { intervalMs?: number; paused?: boolean } = {},
@@ -34,7 +34,7 @@ export function startConsumer(
     while (running) {
       const started = Date.now();
       if (!paused) {
-        const credentials = read();
+        const credentials = await read();
         report.keysSeen.add(credentials.accessKeyId);
         const sts = new STSClient({ region: 'us-east-1', endpoint: stsEndpoint, credentials, maxAttempts: 1 });
         try {

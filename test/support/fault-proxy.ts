@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { CsmsApiError, csmsErrors } from '../../sandbox/csms/errors';
 import { WallarmApiError, wallarmErrors } from '../../sandbox/wallarm/errors';
+import { seededRandom } from './random';
 
 /** Whose wire format the injected answers use. */
 export type ProviderFlavor = 'aws' | 'soracom' | 'csms' | 'wallarm';
@@ -109,7 +110,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const apiRoot = upstream.pathname.replace(/\/$/, '');
   const rules: ActiveRule[] = [];
   const calls: ProxiedCall[] = [];
-  const random = mulberry32(options.seed ?? 1);
+  // seeded: injected faults land on the same calls in every run
+  const random = seededRandom(options.seed ?? 1);
   // when the proxy saw each AWS key created: what "a new key" means for eventual consistency
   const keyCreatedAt = new Map<string, number>();
   const sockets = new Set<Socket>();
@@ -435,16 +437,4 @@ function denyReply(flavor: ProviderFlavor, call: ProxiedCall): CannedReply {
       // Wallarm's one 403 for a bad token and a lacking role alike (W5)
       return wallarmReply(wallarmErrors.forbidden());
   }
-}
-
-/** A small seeded PRNG: injected faults land on the same calls in every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

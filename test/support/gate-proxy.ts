@@ -24,7 +24,13 @@ export interface GateOptions {
   onRequest?: (method: string, path: string, body: Buffer) => void;
 }
 
-export async function startGateProxy(target: string, holds: (method: string, path: string) => boolean = () => false, options: GateOptions = {}): Promise<GateProxy> {
+/** A request as the gate sees it, for a `holds` rule that needs more than its method and path (an AWS Action, a User-Agent). */
+export interface GatedRequest {
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+export async function startGateProxy(target: string, holds: (method: string, path: string, request: GatedRequest) => boolean = () => false, options: GateOptions = {}): Promise<GateProxy> {
   const targetUrl = new URL(target);
   let isOpen = false;
   const waiting = new Set<() => void>();
@@ -48,7 +54,7 @@ export async function startGateProxy(target: string, holds: (method: string, pat
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       options.onRequest?.(req.method ?? 'GET', new URL(req.url ?? '/', 'http://gate').pathname, body);
-      if (isOpen || !holds(req.method ?? 'GET', new URL(req.url ?? '/', 'http://gate').pathname)) return forward(req, res, body);
+      if (isOpen || !holds(req.method ?? 'GET', new URL(req.url ?? '/', 'http://gate').pathname, { headers: req.headers, body })) return forward(req, res, body);
       const release = () => {
         waiting.delete(release);
         forward(req, res, body);

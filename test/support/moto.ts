@@ -6,6 +6,22 @@ import { trackPid, untrackPid } from './processes';
 
 export const testAwsCredentials = { accessKeyId: 'AKIATESTADMIN0000000', secretAccessKey: 'test-admin-secret' };
 
+/**
+ * A moto_server of its own for one test (a second, empty STS that knows no new key, say), registered for the global
+ * teardown until its `stop()`: a test that fails before stopping it leaves no server behind.
+ */
+export async function startTrackedMoto(label = 'moto_server (one test)'): Promise<MotoServer> {
+  const server = await withStartupRetries('moto_server', async () => startMoto({ port: await freePort() }));
+  trackPid(server.pid, label);
+  return {
+    ...server,
+    stop: async () => {
+      await server.stop();
+      untrackPid(server.pid);
+    },
+  };
+}
+
 /** Starts moto_server for this test file on a free loopback port and resets it before each test. */
 export function useMoto(): { readonly server: MotoServer; iam(): IAMClient; sts(credentials?: typeof testAwsCredentials): STSClient } {
   let server: MotoServer | undefined;

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Compiler } from 'webpack';
+import { bundleWorkflowCode, type BundleOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { rotationSearchAttributes } from '../../src/rotation/search-attributes';
 import { toolPath } from '../../sandbox/tools';
 import { withStartupRetries } from './ports';
@@ -82,10 +83,24 @@ export function workflowBundle(workflowsPath: string): Promise<WorkflowBundleWit
   const resolved = path.resolve(workflowsPath);
   let bundle = bundles.get(resolved);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath: resolved, ...workflowBundleOptions, logger: quietBundlerLogger });
+    bundle = bundleWorkflowCode({ workflowsPath: resolved, ...workflowBundleOptions, logger: quietBundlerLogger, ...mutantActivation() });
     bundles.set(resolved, bundle);
   }
   return bundle;
+}
+
+/**
+ * Under mutation testing (`npm run mutate`), the mutant Stryker is testing is named in the test's environment, which
+ * workflow code, run in Temporal's sandbox, cannot read: the bundle then starts by naming it there, so a mutant of the
+ * workflow is active inside the workflow too. Outside Stryker the bundle is as production builds it.
+ */
+function mutantActivation(): Pick<BundleOptions, 'webpackConfigHook'> {
+  const activeMutant = process.env.__STRYKER_ACTIVE_MUTANT__;
+  if (activeMutant === undefined) return {};
+  // onto the object the instrumented code may already have made: it keeps the one it found first
+  const banner = `globalThis.__stryker__ = Object.assign(globalThis.__stryker__ || {}, { activeMutant: ${JSON.stringify(activeMutant)} });`;
+  const namesTheMutant = { apply: (compiler: Compiler) => new compiler.webpack.BannerPlugin({ banner, raw: true, entryOnly: true }).apply(compiler) };
+  return { webpackConfigHook: (config) => ({ ...config, plugins: [...(config.plugins ?? []), namesTheMutant] }) };
 }
 
 const noop = () => undefined;

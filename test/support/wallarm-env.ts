@@ -2,10 +2,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAwsClients } from '../../src/providers/aws-iam/clients';
 import { SoracomClient } from '../../src/providers/soracom/client';
 import { WallarmClient } from '../../src/providers/wallarm/client';
+import type { ApiToken } from '../../src/providers/wallarm/inferred';
 import { startSoracomSandbox, type SoracomSandbox } from '../../sandbox/soracom/server';
 import { startWallarmSandbox, type ClientSeed, type WallarmSandbox, type WallarmSandboxOptions } from '../../sandbox/wallarm/server';
 import type { ProviderClients } from '../../src/worker';
-import { CLIENT_ID, companySeed, rotator } from '../providers/wallarm-sandbox';
+import { companySeed, rotator } from '../providers/wallarm-sandbox';
 import { testAwsCredentials } from './moto';
 import { freePort, withStartupRetries } from './ports';
 
@@ -54,6 +55,7 @@ export function useWallarmProviders(
   });
 
   const soracomClient = () => new SoracomClient({ endpoint: soracom!.endpoint, ...soracomAuth });
+  const wallarmClient = (token: string = rotator.secret) => new WallarmClient({ cloud: 'us1', endpoint: wallarm!.endpoint, token });
   return {
     clock,
     /** this test's id of a seeded token (see companySeed) */
@@ -61,7 +63,7 @@ export function useWallarmProviders(
     get wallarm() {
       return wallarm!;
     },
-    wallarmClient: (token: string = rotator.secret) => new WallarmClient({ cloud: 'us1', endpoint: wallarm!.endpoint, token }),
+    wallarmClient,
     soracom: soracomClient,
     /** Worker clients: AWS is never called by these tests, so it points at a closed port. */
     clients(): ProviderClients {
@@ -72,18 +74,42 @@ export function useWallarmProviders(
         wallarmNow: clock.now,
       };
     },
-    /** The company's tokens by id: `[id, enabled, expire_at]`, sorted. */
-    tokens(): [number, boolean, string | null][] {
-      return wallarm!.tokensOf(CLIENT_ID).map((t): [number, boolean, string | null] => [t.id, t.enabled, t.expire_at]).sort((a, b) => a[0] - b[0]);
+    /** A token as the rotator's user sees it through Wallarm's API, or undefined once it is gone. */
+    async token(id: number): Promise<ApiToken | undefined> {
+      return (await wallarmClient().getToken(id)) ?? undefined;
     },
-    secretOf(id: number): string | undefined {
-      return wallarm!.tokensOf(CLIENT_ID).find((t) => t.id === id)?.secret;
+    /** The tokens the rotator's user sees through Wallarm's API. */
+    async listTokens(): Promise<ApiToken[]> {
+      return await wallarmClient().listTokens();
+    },
+    /** The tokens through Wallarm's API, by id: `[id, enabled, expire_at]`, sorted. */
+    async tokens(): Promise<[number, boolean, string | null][]> {
+      return (await wallarmClient().listTokens()).map((t): [number, boolean, string | null] => [t.id, t.enabled, t.expire_at]).sort((a, b) => a[0] - b[0]);
+    },
+    /** A token's value, read through Wallarm's documented secret route (GET /v2/api_tokens/{id}/secret). */
+    async secretOf(id: number): Promise<string> {
+      return await wallarmClient().tokenSecret(id);
+    },
+    /**
+     * What the software reading a SORACOM set does with the token it holds: call Wallarm with it. Resolves to the user
+     * the token authenticates as, or to the refusal's type.
+     */
+    async callWith(token: unknown): Promise<{ userId: number } | { refused: string }> {
+      try {
+        return { userId: (await wallarmClient().currentUser(String(token))).id };
+      } catch (err) {
+        return { refused: (err as { type?: string }).type ?? String(err) };
+      }
     },
     /** An api-token-credentials set holding `secret`, recording `tokenId` as the rotator does. */
     async addTokenSet(credentialsId: string, tokenId: number, secret: string): Promise<void> {
       await soracomClient().createCredentials(credentialsId, { type: 'api-token-credentials', description: `Wallarm token for devices [rotator: token ${tokenId}]`, credentials: { token: secret } });
     },
-    /** What each SORACOM set holds: its type, token value and description. */
+    /**
+     * What each SORACOM set holds: its type, token value and description. Read from the sandbox: SORACOM's API never
+     * returns a set's secret (only the software reading the set gets it), so a test then uses the value as that
+     * software would, through `callWith`.
+     */
     sets(): Record<string, { type: string; token?: unknown; description?: string }> {
       return Object.fromEntries(soracom!.credentialsOf(OPERATOR).map((c) => [c.credentialsId, { type: c.type, token: c.credentials.token, description: c.description }]));
     },

@@ -8,6 +8,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { exportSPKI, SignJWT } from 'jose';
 import { createAccessTokenVerifier } from '../../src/codec/access-token';
 import { startCodecServer, type CodecServer } from '../../src/codec/codec-server';
+import { eventually } from '../support/poll';
 import { EncryptionCodec } from '../../src/codec/encryption-codec';
 import { parseKeyRing } from '../../src/codec/key-ring';
 import { oidcSettingsFromEnv, type OidcSettings } from '../../src/codec/oidc-settings';
@@ -124,9 +125,15 @@ describe('codec server with OIDC (bearer JWTs from the Temporal UI)', () => {
     expect((await decode(started.server, token)).status).toBe(401);
     await issuer.publish(next);
     const fetched = issuer.requests.jwks;
-    await new Promise((resolve) => setTimeout(resolve, JWKS_COOLDOWN_MS + 50));
-    expect((await decode(started.server, token)).status).toBe(200);
+    // asked again until the cooldown lets the verifier fetch the new key set: refused until then, without fetching
+    let refusedMeanwhile = 0;
+    await eventually('the new key verifying after the JWKS cooldown', async () => {
+      const status = (await decode(started.server, token)).status;
+      if (status === 401) refusedMeanwhile++;
+      return status === 200;
+    }, { intervalMs: 20 });
     expect(issuer.requests.jwks).toBe(fetched + 1);
+    process.stderr.write(`[jwks] the new key verified after ${refusedMeanwhile} refusals within the ${JWKS_COOLDOWN_MS} ms cooldown\n`);
     expect((await decode(started.server, await issuer.sign(rsa))).status).toBe(200); // the old key still verifies
   });
 

@@ -13,6 +13,9 @@ describe('payload encryption codec', () => {
     const [encoded] = await codec.encode([payload]);
     expect(Buffer.from(encoded!.data!).toString('latin1')).not.toContain('wJalrXUtnFEMI');
     expect(Buffer.from(encoded!.metadata!['encryption-key-id']!).toString()).toBe('k1');
+    // the encoding Temporal's codec server and UI recognise as this codec's
+    expect(Buffer.from(encoded!.metadata!.encoding!).toString()).toBe('binary/encrypted');
+    expect(Object.keys(encoded!.metadata!).sort()).toEqual(['encoding', 'encryption-key-id']);
     const [decoded] = await codec.decode([encoded!]);
     expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual(secret);
   });
@@ -39,6 +42,15 @@ describe('payload encryption codec', () => {
     const data = Buffer.from(encoded!.data!);
     data[20] = data[20]! ^ 1;
     await expect(codec.decode([{ ...encoded!, data }])).rejects.toThrow();
+  });
+
+  it('a payload of another encoding passes decode untouched, even one carrying a key id', async () => {
+    const codec = new EncryptionCodec(parseKeyRing(`k1:${key()}`));
+    const other = { metadata: { encoding: Buffer.from('binary/other'), 'encryption-key-id': Buffer.from('k1') }, data: Buffer.from('opaque') };
+    expect(await codec.decode([other])).toEqual([other]);
+    await expect(codec.decode([{ metadata: { encoding: Buffer.from('binary/encrypted') }, data: Buffer.alloc(40) }])).rejects.toThrow(
+      "payload encrypted with codec key '', which is not in the key ring; add it back to ROTATOR_CODEC_KEYS",
+    );
   });
 
   it('passes unencrypted payloads through decode', async () => {

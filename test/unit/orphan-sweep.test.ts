@@ -1,4 +1,4 @@
-import { CLOCK_TOLERANCE_MS, planOrphanSweep, sweepOrphans, type OrphanSweep } from '../../src/activities/source-kit';
+import { CLOCK_TOLERANCE_MS, planOrphanSweep, statesOf, subjectGone, sweepOrphans, type OrphanSweep } from '../../src/activities/source-kit';
 
 /** A listed credential as any source sees it: an id and the provider's creation time. */
 interface Listed {
@@ -73,5 +73,22 @@ describe('sweepOrphans', () => {
     const later: Listed = { id: 'orphan-2', createdAt: began + 1 };
     await expect(sweepOrphans([orphan, foreign, later], { knownIds: [], notBefore }, sweep(deleted))).rejects.toThrow(/foreign/);
     expect(deleted).toEqual(['orphan']);
+  });
+});
+
+describe('what a source reports of the credentials a rotation asks about', () => {
+  const listing = [
+    { id: 'old', status: 'Inactive' as const, createdAt: notBefore },
+    { id: 'new', status: 'Active' as const, createdAt: notBefore },
+    { id: 'other', status: 'Active' as const, createdAt: notBefore },
+  ];
+
+  it('each asked-for id with its status in the listing, gone when absent from it, and no other id', () => {
+    expect(statesOf(['old', 'new', 'deleted'], listing)).toEqual({ old: 'Inactive', new: 'Active', deleted: 'gone' });
+    expect(statesOf([], listing)).toEqual({});
+  });
+
+  it('an owner that is gone took every credential with it', () => {
+    expect(subjectGone(['old', 'new'])).toEqual({ subjectExists: false, states: { old: 'gone', new: 'gone' } });
   });
 });

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { NewCredential, SealedCredential } from '../../src/activities/source';
 import { sealedConsumer, sealedSource } from '../../src/activities/sealing';
 import type { ConsumerActivities } from '../../src/activities/consumer';
 import type { SourceActivities } from '../../src/activities/source';
-import { parseKeyRing } from '../../src/codec/key-ring';
-import { SEAL_KEY_VARIABLES, SecretSealer, sealRingFromEnv } from '../../src/codec/sealed-secrets';
+import { DEMO_CODEC_KEYS, parseKeyRing } from '../../src/codec/key-ring';
+import { DEMO_SEAL_KEYS, demoSealer, SEAL_KEY_VARIABLES, SecretSealer, sealRingFromEnv } from '../../src/codec/sealed-secrets';
 
 const key = () => randomBytes(32).toString('base64');
 const ring = (spec: string) => parseKeyRing(spec, SEAL_KEY_VARIABLES);
@@ -69,6 +72,39 @@ describe('sealed secrets', () => {
     expect(missing.message).toMatch(/seal key 'old'.*ROTATOR_SEAL_KEYS/);
   });
 
+  it('what the operator reads when a sealed value does not open: the key and the fix, or that it was altered', () => {
+    const sealed = new SecretSealer(ring(`old:${key()}`)).seal(credential);
+    expect(failureOf(() => new SecretSealer(ring(`new:${key()}`)).unseal(sealed)).message).toBe(
+      `credential ${credential.id} was sealed with seal key 'old', which this worker does not hold; add it back to ROTATOR_SEAL_KEYS ` +
+        '(keep a retired seal key until no rotation sealed with it is between creating and registering)',
+    );
+    expect(failureOf(() => new SecretSealer(ring(`old:${key()}`)).unseal(sealed)).message).toBe(
+      `the sealed secretAccessKey of credential ${credential.id} does not open with seal key 'old': it was altered, or the key under that id changed`,
+    );
+  });
+
+  it('a key id of one character is a key id; a sealed value naming no key id is one this worker does not hold', () => {
+    const sealer = new SecretSealer(ring(`k:${key()},ab:${key()}`));
+    expect(sealer.unseal(sealer.seal(credential))).toEqual(credential);
+    // no colon after the prefix: there is no key id to look up, whatever the ring holds
+    const noKeyId = { ...credential, secret: { secretAccessKey: 'sealed:abc' as const } };
+    expect(failureOf(() => sealer.unseal(noKeyId))).toMatchObject({ type: 'SealKeyMissing' });
+    expect(failureOf(() => sealer.unseal({ ...credential, secret: { secretAccessKey: 'sealed::abc' as const } }))).toMatchObject({ type: 'SealKeyMissing' });
+  });
+
+  it('the demo and test seal key is public and named, and is not the demo codec key', () => {
+    expect(SEAL_KEY_VARIABLES).toEqual({ keys: 'ROTATOR_SEAL_KEYS', file: 'ROTATOR_SEAL_KEY_FILE', what: 'seal key' });
+    expect(DEMO_SEAL_KEYS.startsWith('demo-seal-2026:')).toBe(true);
+    expect(demoSealer().seal(credential).secret.secretAccessKey).toMatch(/^sealed:demo-seal-2026:/);
+    expect(() => sealRingFromEnv({ ROTATOR_SEAL_KEYS: DEMO_SEAL_KEYS }, parseKeyRing(DEMO_CODEC_KEYS))).not.toThrow();
+  });
+
+  it('the seal key ring may come from ROTATOR_SEAL_KEY_FILE', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'seal-keys-')), 'keys.json');
+    writeFileSync(file, JSON.stringify({ primary: 'f1', keys: { f1: key() } }));
+    expect(sealRingFromEnv({ ROTATOR_SEAL_KEY_FILE: file }, parseKeyRing(`c1:${key()}`)).primary).toBe('f1');
+  });
+
   it('passes plain secrets through: histories written before sealing still finish', () => {
     const sealer = new SecretSealer(ring(`k1:${key()}`));
     expect(sealer.unseal(credential)).toEqual(credential);
@@ -77,7 +113,11 @@ describe('sealed secrets', () => {
   it('the worker refuses to start without a seal key, or with a codec key as its seal key', () => {
     const codecKey = key();
     const codecRing = parseKeyRing(`c1:${codecKey}`);
-    expect(() => sealRingFromEnv({}, codecRing)).toThrow(/no seal key: .*only workers hold.*ROTATOR_SEAL_KEYS/);
+    expect(() => sealRingFromEnv({}, codecRing)).toThrow(
+      'no seal key: workers seal every secret they carry through workflow history with a key that only workers hold (the codec ' +
+        "server and the UI never see it); generate one with `openssl rand -base64 32` and set ROTATOR_SEAL_KEYS='<keyId>:<base64>' " +
+        '(newest first, comma-separated) or ROTATOR_SEAL_KEY_FILE',
+    );
     expect(() => sealRingFromEnv({ ROTATOR_SEAL_KEYS: `s1:${codecKey}` }, codecRing)).toThrow(/seal key 's1' is the same key as codec key 'c1'/);
     expect(() => sealRingFromEnv({ ROTATOR_SEAL_KEYS: `s1:${Buffer.alloc(8).toString('base64')}` }, codecRing)).toThrow(/seal key 's1' must be 32 bytes.*ROTATOR_SEAL_KEYS/);
     expect(sealRingFromEnv({ ROTATOR_SEAL_KEYS: `s2:${key()},s1:${key()}` }, codecRing).primary).toBe('s2');

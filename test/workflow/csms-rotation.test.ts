@@ -7,10 +7,9 @@ import { type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { deleteNow, OperatorError, restoreRotation, startRotation } from '../../src/operations';
 import { parseConsumerArg, type ConsumerSpec, type Phase, type RotationRequestInput } from '../../src/rotation/model';
-import { startMoto } from '../../sandbox/moto';
+import { startTrackedMoto } from '../support/moto';
 import { ACCOUNT, CSMS_PROJECT, useProviders, withWorkers } from '../support/rotation-env';
 import { createTimeSkippingEnv } from '../support/temporal';
-import { freePort } from '../support/ports';
 import { failedStatus as failedStatusOf, waitForPhase as waitUntil } from '../support/phases';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -165,7 +164,7 @@ describe('rotation into CSMS secrets on the time-skipping server', () => {
 
     it('a new key that never verifies is deleted and the secret never gets a version', async () => {
       const { oldKeyId } = await providers.seedCsmsUser(user('app'), 'app-aws');
-      const otherSts = await startMoto({ port: await freePort() });
+      const otherSts = await startTrackedMoto();
       try {
         const status = await withWorkers(env, providers.clients({ stsEndpoint: otherSts.endpoint }), async () =>
           failedStatus(await startRotation(env.client, request(user('app'), [csms('app-aws')]))),

@@ -8,8 +8,7 @@ import { deleteNow, OperatorError, restoreRotation, startRotation } from '../../
 import type { ConsumerSpec, Phase, RotationRequestInput } from '../../src/rotation/model';
 import { ACCOUNT, useProviders, withWorkers } from '../support/rotation-env';
 import { createTimeSkippingEnv } from '../support/temporal';
-import { startMoto } from '../../sandbox/moto';
-import { freePort } from '../support/ports';
+import { startTrackedMoto } from '../support/moto';
 import { ROTATIONS_TASK_QUEUE } from '../../src/rotation/task-queues';
 import { failedStatus as failedStatusOf, waitForPhase as waitUntil } from '../support/phases';
 
@@ -201,7 +200,7 @@ describe('rotation on the time-skipping server', () => {
     it('a new key that never verifies is deleted and the consumer is untouched', async () => {
       const { oldKeyId } = await providers.seedUser(user('funnel'), 'funnel-aws');
       // STS answered by a second, empty moto: it does not know the new key, as AWS before propagation
-      const otherSts = await startMoto({ port: await freePort() });
+      const otherSts = await startTrackedMoto();
       try {
         const status = await withWorkers(env, providers.clients({ stsEndpoint: otherSts.endpoint }), async () =>
           failedStatus(await startRotation(env.client, request(user('funnel'), [update('funnel-aws')]))),
@@ -222,7 +221,7 @@ describe('rotation on the time-skipping server', () => {
 
     it('cancelled while verifying: compensation still deletes the new key, the consumer keeps the old one', async () => {
       const { oldKeyId } = await providers.seedUser(user('funnel'), 'funnel-aws');
-      const otherSts = await startMoto({ port: await freePort() }); // never verifies, so the rotation waits in verifying
+      const otherSts = await startTrackedMoto(); // never verifies, so the rotation waits in verifying
       try {
         const status = await withWorkers(env, providers.clients({ stsEndpoint: otherSts.endpoint }), async () => {
           const handle = await startRotation(env.client, request(user('funnel'), [update('funnel-aws')]));

@@ -51,12 +51,14 @@ describe('Wallarm API token rotation on the time-skipping server', () => {
         const handle = await startRotation(env.client, request(oldId, [soracom('wallarm-deploy')]));
         const parked = await waitForPhase(handle, 'pending-deletion');
         const newId = Number(parked.newCredentialId);
-        const created = p.wallarm.token(newId)!;
+        const created = (await p.token(newId))!;
         expect(created).toMatchObject({ realname: 'deploy-bot', permissions: ['deploy'], enabled: true, user_id: rotator.userId, shared: false });
         // the old token lived 90 days: so does the new one
         expect(Date.parse(created.expire_at!) - Date.parse(created.created_at)).toBeGreaterThanOrEqual(90 * DAY_MS - 1000);
-        expect(p.wallarm.token(oldId)).toMatchObject({ enabled: false });
-        expect(p.sets()['wallarm-deploy']).toEqual({ type: 'api-token-credentials', token: p.secretOf(newId), description: `Wallarm token for devices [rotator: token ${newId}]` });
+        expect(await p.token(oldId)).toMatchObject({ enabled: false });
+        expect(p.sets()['wallarm-deploy']).toEqual({ type: 'api-token-credentials', token: await p.secretOf(newId), description: `Wallarm token for devices [rotator: token ${newId}]` });
+        // the software reading the set calls Wallarm with what it holds: the new token, which works
+        expect(await p.callWith(p.sets()['wallarm-deploy']!.token)).toEqual({ userId: rotator.userId });
         expect(parked.consumers[0]).toMatchObject({ holds: String(newId), state: 'registered' });
         expect(parked.subject).toBe(`wallarm:us1:client/7/api-token/deploy-bot`);
         return await handle.result();
@@ -64,8 +66,8 @@ describe('Wallarm API token rotation on the time-skipping server', () => {
       expect(result.timeline.map((t) => t.phase)).toEqual(FULL_PATH);
       expect(result.rotationId).toBe(`wallarm:us1:${oldId}`);
       expect(Date.parse(result.deleteAt!) - Date.parse(result.deactivatedAt!)).toBe(7 * DAY_MS);
-      expect(p.wallarm.token(oldId)).toBeUndefined();
-      expect(p.wallarm.token(Number(result.newCredentialId))).toMatchObject({ enabled: true });
+      expect(await p.token(oldId)).toBeUndefined();
+      expect(await p.token(Number(result.newCredentialId))).toMatchObject({ enabled: true });
     });
 
     it('restore on day 3 re-enables the old token with a new expiry; the set keeps the new token', async () => {
@@ -77,11 +79,11 @@ describe('Wallarm API token rotation on the time-skipping server', () => {
         await p.clock.sync(env);
         const restored = await restoreRotation(env.client, handle.workflowId);
         expect(restored).toMatchObject({ phase: 'restored', deleteAt: null });
-        const old = p.wallarm.token(oldId)!;
+        const old = (await p.token(oldId))!;
         expect(old.enabled).toBe(true);
         // its own expiry (day 5) was too close: Wallarm needs a new one, at least 30 days ahead
         expect(Date.parse(old.expire_at!)).toBeGreaterThanOrEqual(p.clock.now() + 30 * DAY_MS - 60_000);
-        expect(p.sets()['wallarm-deploy']!.token).toBe(p.secretOf(Number(parked.newCredentialId)));
+        expect(p.sets()['wallarm-deploy']!.token).toBe(await p.secretOf(Number(parked.newCredentialId)));
       });
     });
 
@@ -94,8 +96,8 @@ describe('Wallarm API token rotation on the time-skipping server', () => {
         const done = await deleteNow(env.client, handle.workflowId, String(oldId));
         expect(done.phase).toBe('completed');
         expect(Date.parse(done.timeline.find((t) => t.phase === 'deleting')!.at)).toBeLessThan(Date.parse(parked.deleteAt!));
-        expect(p.wallarm.token(oldId)).toBeUndefined();
-        expect(p.wallarm.token(Number(parked.newCredentialId))).toMatchObject({ enabled: true });
+        expect(await p.token(oldId)).toBeUndefined();
+        expect(await p.token(Number(parked.newCredentialId))).toMatchObject({ enabled: true });
       });
     });
 
@@ -106,14 +108,14 @@ describe('Wallarm API token rotation on the time-skipping server', () => {
       await withWorkers(env, p.clients(), async () => {
         const handle = await startRotation(env.client, request(oldId, [soracom('wallarm-deploy')], 14));
         const parked = await waitForPhase(handle, 'pending-deletion');
-        expect(p.wallarm.token(oldId)).toMatchObject({ enabled: true, expire_at: parked.deleteAt });
+        expect(await p.token(oldId)).toMatchObject({ enabled: true, expire_at: parked.deleteAt });
         await env.sleep('10 days');
         await p.clock.sync(env);
-        expect(p.wallarm.token(disabledAtStart)).toBeUndefined(); // a disabled token would be gone by now
-        expect(p.wallarm.token(oldId)).toMatchObject({ enabled: true, expire_at: parked.deleteAt });
+        expect(await p.token(disabledAtStart)).toBeUndefined(); // a disabled token would be gone by now
+        expect(await p.token(oldId)).toMatchObject({ enabled: true, expire_at: parked.deleteAt });
         const restored = await restoreRotation(env.client, handle.workflowId);
         expect(restored.phase).toBe('restored');
-        expect(Date.parse(p.wallarm.token(oldId)!.expire_at!)).toBeGreaterThanOrEqual(p.clock.now() + 30 * DAY_MS - 60_000);
+        expect(Date.parse((await p.token(oldId))!.expire_at!)).toBeGreaterThanOrEqual(p.clock.now() + 30 * DAY_MS - 60_000);
       });
     });
 
@@ -122,7 +124,7 @@ describe('Wallarm API token rotation on the time-skipping server', () => {
       const result = await withWorkers(env, p.clients(), async () => (await startRotation(env.client, request(oldId, [soracom('wallarm-deploy')], 14))).result());
       expect(result.timeline.map((t) => t.phase)).toEqual(FULL_PATH);
       expect(Date.parse(result.timeline.find((t) => t.phase === 'deleting')!.at)).toBeGreaterThanOrEqual(Date.parse(result.deleteAt!));
-      expect(p.wallarm.token(oldId)).toBeUndefined();
+      expect(await p.token(oldId)).toBeUndefined();
     });
 
     it('a shared token is rotated into a shared token', async () => {
@@ -131,7 +133,7 @@ describe('Wallarm API token rotation on the time-skipping server', () => {
       const result = await withWorkers(env, p.clients(), async () => {
         const handle = await startRotation(env.client, request(oldId, [soracom('wallarm-reader')]));
         const parked = await waitForPhase(handle, 'pending-deletion');
-        expect(p.wallarm.token(Number(parked.newCredentialId))).toMatchObject({ shared: true, permissions: ['auditor'], realname: 'shared-reader' });
+        expect(await p.token(Number(parked.newCredentialId))).toMatchObject({ shared: true, permissions: ['auditor'], realname: 'shared-reader' });
         return await deleteNow(env.client, handle.workflowId);
       });
       expect(result.phase).toBe('completed');
@@ -142,10 +144,10 @@ describe('Wallarm API token rotation on the time-skipping server', () => {
     const p = useWallarmProviders(() => env);
 
     const refused = async (req: RotationRequestInput) => {
-      const before = p.tokens();
+      const before = (await p.tokens());
       const status = await withWorkers(env, p.clients(), async () => failedStatus(await startRotation(env.client, req)));
       expect(status.timeline.map((t) => t.phase)).toEqual(['preflight', 'failed']);
-      expect(p.tokens()).toEqual(before);
+      expect(await p.tokens()).toEqual(before);
       return status;
     };
 
@@ -179,12 +181,12 @@ describe('Wallarm API token rotation on the time-skipping server', () => {
     it('is deleted; the old token stays enabled and the set untouched', async () => {
       const oldId = p.id(deployBot.tokenId);
       await p.addTokenSet('wallarm-deploy', oldId, deployBot.secret);
-      const before = p.tokens();
+      const before = (await p.tokens());
       const status = await withWorkers(env, p.clients(), async () => failedStatus(await startRotation(env.client, request(oldId, [soracom('wallarm-deploy')]))));
       expect(status.timeline.map((t) => t.phase)).toEqual(['preflight', 'creating', 'verifying', 'compensating', 'failed']);
       expect(status.problem).toMatch(/does not authenticate yet: .*403 "Check permissions failed"/);
       expect(status.problem).toMatch(/deleted new credential/);
-      expect(p.tokens()).toEqual(before);
+      expect(await p.tokens()).toEqual(before);
       expect(p.sets()['wallarm-deploy']!.token).toBe(deployBot.secret);
     });
   });
@@ -195,12 +197,12 @@ describe('Wallarm API token rotation on the time-skipping server', () => {
     it('compensation deletes the new token; the old token and the set are as before', async () => {
       const oldId = p.id(deployBot.tokenId);
       await p.addTokenSet('wallarm-deploy', oldId, deployBot.secret);
-      const before = p.tokens();
+      const before = (await p.tokens());
       const status = await withWorkers(env, p.clients(), async () => failedStatus(await startRotation(env.client, request(oldId, [soracom('wallarm-deploy')]))));
       expect(status.timeline.map((t) => t.phase)).toEqual(['preflight', 'creating', 'verifying', 'registering', 'compensating', 'failed']);
       expect(status.problem).toMatch(/403 AUM0017/);
       expect(status.problem).toMatch(/deleted new credential/);
-      expect(p.tokens()).toEqual(before);
+      expect(await p.tokens()).toEqual(before);
       expect(p.sets()['wallarm-deploy']).toMatchObject({ token: deployBot.secret, description: `Wallarm token for devices [rotator: token ${oldId}]` });
     });
   });
@@ -219,7 +221,7 @@ describe('Wallarm API token rotation on the time-skipping server', () => {
         return await deleteNow(env.client, handle.workflowId, String(parked.oldCredentialId));
       });
       expect(creates).toBe(2);
-      const deployBots = p.wallarm.tokensOf(7).filter((t) => t.realname === 'deploy-bot');
+      const deployBots = (await p.listTokens()).filter((t) => t.realname === 'deploy-bot');
       expect(deployBots.map((t) => t.id)).toEqual([Number(result.newCredentialId)]);
       const deletes = p.wallarm.exchanges().filter((e) => e.method === 'DELETE');
       expect(deletes).toHaveLength(2); // the orphan, then the old token
@@ -254,9 +256,9 @@ describe('Wallarm API token rotation on the time-skipping server', () => {
         expect(again.find((o) => o.tokenId === Number(parked.newCredentialId))).toBeUndefined();
         expect((await deleteNow(env.client, handle.workflowId)).phase).toBe('completed');
       });
-      expect(p.wallarm.token(deployId)).toBeUndefined();
+      expect(await p.token(deployId)).toBeUndefined();
       // the unmapped token was left alone: it simply expired on day 2
-      expect(p.wallarm.tokensOf(7).filter((t) => t.realname === 'legacy-script').map((t) => [t.id, t.enabled])).toEqual([[unmappedId, false]]);
+      expect((await p.listTokens()).filter((t) => t.realname === 'legacy-script').map((t) => [t.id, t.enabled])).toEqual([[unmappedId, false]]);
     });
   });
 });
