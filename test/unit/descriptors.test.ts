@@ -42,7 +42,7 @@ describe('the request', () => {
   const set = (credentialsId: string) => ({ kind: 'soracom-credentials-set', credentialsId });
 
   it('the phases, in order, and the three endings', () => {
-    expect(PHASES).toEqual(['preflight', 'creating', 'verifying', 'registering', 'deactivating', 'pending-deletion', 'deleting', 'completed', 'compensating', 'failed', 'restored', 'needs-attention']);
+    expect(PHASES).toEqual(['preflight', 'creating', 'verifying', 'registering', 'awaiting-confirmation', 'checking-use', 'deactivating', 'pending-deletion', 'deleting', 'completed', 'compensating', 'failed', 'restored', 'needs-attention', 'awaiting-use']);
     expect(TERMINAL_PHASES).toEqual(['completed', 'failed', 'restored']);
   });
 
