@@ -106,6 +106,18 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(stack.secrets).sort()).toEqual(['aws_credentials', 'codec_keys', 'seal_keys']);
   });
 
+  it('the cluster tests run the server and UI versions the compose images pin (scripts/bootstrap-tools.sh builds them)', () => {
+    const bootstrap = readFileSync(path.join(root, 'scripts/bootstrap-tools.sh'), 'utf8');
+    const pin = (name: string) => bootstrap.match(new RegExp(`^${name}=(\\S+)`, 'm'))?.[1];
+    const tag = (service: string) => stack.services[service]!.image.split(':')[1];
+    expect({ server: tag('temporal'), schemaJob: tag('temporal-schema'), namespaceJob: tag('temporal-namespace'), ui: tag('temporal-ui') }).toEqual({
+      server: pin('TEMPORAL_SERVER_VERSION'),
+      schemaJob: pin('TEMPORAL_SERVER_VERSION'),
+      namespaceJob: pin('TEMPORAL_SERVER_VERSION'),
+      ui: pin('TEMPORAL_UI_VERSION'),
+    });
+  });
+
   it('OIDC is off by default; set, it reaches the codec server, the UI forwards its access token, and the token may go', async () => {
     const s = stack.services;
     expect(s['codec-server']!.environment).toMatchObject({ ROTATOR_CODEC_OIDC_ISSUER: '', ROTATOR_CODEC_OIDC_AUDIENCE: '' });
