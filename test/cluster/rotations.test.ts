@@ -134,7 +134,7 @@ describe('on a self-hosted Temporal cluster (PostgreSQL, four server processes, 
     expect(again).toMatch(new RegExp(`found zero updates from current version ${before.temporal.replace('.', '\\.')}`));
     expect(await versions()).toEqual(before);
     await t.cluster.waitUntilServing();
-  });
+  }, 5 * 60_000);
 
   it('rotates an AWS IAM key, a Wallarm token and a SORACOM AuthKey (two of each) to pending-deletion, started from the CLI', async () => {
     // ── seed: two IAM users (a SORACOM set, a CSMS secret), two Wallarm tokens in SORACOM sets, two SAM users in CSMS ──
@@ -196,7 +196,7 @@ describe('on a self-hosted Temporal cluster (PostgreSQL, four server processes, 
       }
     }
     expect([...identities].sort()).toEqual(t.workers.map((w) => String(w.pid)).sort());
-  });
+  }, 8 * 60_000);
 
   it('list --phase and the search attributes are answered by PostgreSQL visibility, which holds exactly what they say', async () => {
     const listed = await cli('list', '--phase', 'pending-deletion', '--json');
@@ -229,7 +229,7 @@ describe('on a self-hosted Temporal cluster (PostgreSQL, four server processes, 
     const in6days = new Date(Date.now() + 6 * 86_400_000).toISOString();
     expect(await ids(`DeleteAt > '${in6days}' AND ExecutionStatus = 'Running'`)).toEqual(cases.map((c) => c.rotationId).sort());
     expect((await client.workflow.count(`RotationPhase = 'pending-deletion'`)).count).toBe(cases.length);
-  });
+  }, 5 * 60_000);
 
   it('restore and delete-now from the CLI end each kind as the providers show', async () => {
     for (const c of cases) {
@@ -256,5 +256,5 @@ describe('on a self-hosted Temporal cluster (PostgreSQL, four server processes, 
     const listed = jsonLines((await cli('list', '--json')).stdout);
     expect(Object.fromEntries(listed.map((r) => [r.rotationId, r.phase]))).toEqual(Object.fromEntries(cases.map((c) => [c.rotationId, c.ends === 'restore' ? 'restored' : 'completed'])));
     passed = true;
-  });
+  }, 8 * 60_000);
 });
