@@ -178,7 +178,7 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
           args: ['start', '--service', service],
           env: serverEnv,
           cwd: dir,
-          logFile: path.join(logDir, `${service}.log`),
+          logFile: path.join(logDir, `temporal-${service}.log`),
           ready: () => portOpen(grpcPort[service]),
           timeoutMs: 120_000,
           hooks,
