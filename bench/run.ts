@@ -4,6 +4,7 @@
  *   npm run bench -- [--only fleet,fleet-latency,rate-limited,parked] [--fleet N] [--concurrency C]
  *                    [--latency-fleet N] [--latency-ms L] [--rl N] [--rl-per-minute R]
  *                    [--parked N] [--samples S] [--parked-consumer csms|soracom] [--worker-cache N] [--no-readme]
+ *   npm run bench -- --only fleet-cluster [--cluster-fleet N]   (the fleet on the dev server and on the self-hosted cluster)
  * Every size also reads BENCH_<FLAG> (e.g. BENCH_FLEET=20 BENCH_PARKED=200).
  */
 import { execFileSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { toolPath } from '../sandbox/tools';
 import { fleetThroughput } from './fleet-throughput';
 import { rateLimited } from './rate-limited';
 import { parkedAtScale } from './parked';
+import { fleetOnCluster } from './fleet-cluster';
 import { installCleanup, killAllGroups } from './lib/processes';
 import { renderReadme } from './report';
 
@@ -22,8 +24,10 @@ import { renderReadme } from './report';
 const DEFAULT_PARKED = 2_000;
 
 const benchDir = __dirname;
-const names = ['fleet', 'fleet-latency', 'rate-limited', 'parked'] as const;
+const names = ['fleet', 'fleet-latency', 'rate-limited', 'parked', 'fleet-cluster'] as const;
 type Name = (typeof names)[number];
+/** fleet-cluster builds and starts the self-hosted cluster: run it on its own (`--only fleet-cluster`) */
+const defaultNames: readonly Name[] = ['fleet', 'fleet-latency', 'rate-limited', 'parked'];
 
 function options() {
   const { values } = parseArgs({
@@ -39,6 +43,7 @@ function options() {
       samples: { type: 'string' },
       'parked-consumer': { type: 'string' },
       'worker-cache': { type: 'string' },
+      'cluster-fleet': { type: 'string' },
       'no-readme': { type: 'boolean', default: false },
     },
   });
@@ -49,7 +54,7 @@ function options() {
     if (!Number.isInteger(n) || n <= 0) throw new Error(`--${flag} must be a positive whole number, got '${raw}'`);
     return n;
   };
-  const only = (values.only ?? process.env.BENCH_ONLY ?? names.join(',')).split(',').map((s) => s.trim());
+  const only = (values.only ?? process.env.BENCH_ONLY ?? defaultNames.join(',')).split(',').map((s) => s.trim());
   for (const o of only) if (!names.includes(o as Name)) throw new Error(`--only takes ${names.join(', ')}; got '${o}'`);
   const consumer = values['parked-consumer'] ?? process.env.BENCH_PARKED_CONSUMER ?? 'csms';
   if (consumer !== 'csms' && consumer !== 'soracom') throw new Error(`--parked-consumer must be csms or soracom, got '${consumer}'`);
@@ -63,6 +68,8 @@ function options() {
     // 41 rotations list the sets 123 times: at 60 a minute SORACOM's windows let the last through after 2 minutes
     rateLimited: { n: size('rl', 41), perMinute: size('rl-per-minute', 60) },
     // 10,000 takes about half an hour to park on this 2-core machine (see README): the default keeps the run under 20 min
+    // the same rotator run on the dev server and on the self-hosted cluster, one after the other
+    fleetCluster: { n: size('cluster-fleet', 200), concurrency },
     parked: { n: size('parked', DEFAULT_PARKED), samples: size('samples', 200), consumer: consumer as 'csms' | 'soracom', concurrency, workerCache: size('worker-cache', 0) || undefined },
   };
 }
@@ -114,10 +121,11 @@ async function main(): Promise<void> {
     'fleet-latency': () => fleetThroughput(opts.fleetLatency),
     'rate-limited': () => rateLimited(opts.rateLimited),
     parked: () => parkedAtScale(opts.parked),
+    'fleet-cluster': () => fleetOnCluster(opts.fleetCluster),
   };
   // another size or worker cache is a different configuration: its parked results sit beside the default's
   const parkedFile = ['parked-at-scale', ...(opts.parked.n === DEFAULT_PARKED ? [] : [String(opts.parked.n)]), ...(opts.parked.workerCache ? [`cache-${opts.parked.workerCache}`] : [])].join('-');
-  const files: Record<string, string> = { fleet: 'fleet-throughput', 'fleet-latency': 'fleet-throughput-latency', 'rate-limited': 'rate-limited', parked: parkedFile };
+  const files: Record<string, string> = { fleet: 'fleet-throughput', 'fleet-latency': 'fleet-throughput-latency', 'rate-limited': 'rate-limited', parked: parkedFile, 'fleet-cluster': 'fleet-throughput-cluster' };
   for (const name of opts.only) {
     const record = { name: files[name], date: new Date().toISOString(), machine: host, loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100) };
     const benchStarted = Date.now();
