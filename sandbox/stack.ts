@@ -223,8 +223,10 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve, reject) => {
         const onData = (chunk: Buffer) => {
           appendFileSync(log, chunk);
-          seen = (seen + chunk.toString()).slice(-2000);
-          if (seen.includes('worker ready')) resolve();
+          // look before trimming: the ready line can arrive early in a chunk longer than the tail kept
+          const text = seen + chunk.toString();
+          seen = text.slice(-2000);
+          if (text.includes('worker ready')) resolve();
         };
         child.stdout!.on('data', onData);
         child.stderr!.on('data', onData);
