@@ -11,6 +11,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   modulePathIgnorePatterns: ['<rootDir>/lib', '<rootDir>/.tools'],
   maxWorkers: 1,
+  // cluster tests last: npm test builds temporal-server in the background while the others run
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   testTimeout: 120_000,
   setupFiles: ['<rootDir>/test/support/runtime.ts'],
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

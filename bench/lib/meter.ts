@@ -1,5 +1,5 @@
 /** Where the time goes: CPU seconds of each process group (and of the driver) over a timed stretch. */
-import { driverCpuSeconds, groupUsage } from './processes';
+import { driverCpuSeconds, groupUsage, treeCpuSeconds } from './processes';
 
 export interface Stretch {
   wallSeconds: number;
@@ -10,11 +10,12 @@ export interface Stretch {
 }
 
 export class Meter {
-  constructor(private readonly groups: Record<string, number>) {}
+  /** each name a process group by its leader's pid, or `{ tree: pid }`: a process and all its descendants (PostgreSQL) */
+  constructor(private readonly groups: Record<string, number | { tree: number }>) {}
 
   private sample(): Record<string, number> {
     const cpu: Record<string, number> = { driver: driverCpuSeconds() };
-    for (const [name, pgid] of Object.entries(this.groups)) cpu[name] = groupUsage(pgid).cpuSeconds;
+    for (const [name, target] of Object.entries(this.groups)) cpu[name] = typeof target === 'number' ? groupUsage(target).cpuSeconds : treeCpuSeconds(target.tree);
     return cpu;
   }
 

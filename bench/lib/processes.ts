@@ -152,6 +152,34 @@ export function groupUsage(pgid: number): { cpuSeconds: number; rssBytes: number
   return { cpuSeconds, rssBytes, processes };
 }
 
+/**
+ * CPU seconds of a process and every descendant, whatever their group, plus what its exited children spent (cutime +
+ * cstime): a PostgreSQL postmaster and its backends, which each call setsid().
+ */
+export function treeCpuSeconds(root: number): number {
+  const stats = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map((e) => ({ stat: readStat(e), raw: rawStat(e) }));
+  const children = new Map<number, number[]>();
+  for (const { raw } of stats) if (raw) children.set(raw.ppid, [...(children.get(raw.ppid) ?? []), raw.pid]);
+  const byPid = new Map(stats.filter((s) => s.stat && s.raw).map((s) => [s.stat!.pid, s]));
+  let total = 0;
+  const rootRaw = byPid.get(root)?.raw;
+  if (rootRaw) total += rootRaw.reapedCpuSeconds;
+  for (let frontier = [root]; frontier.length > 0; frontier = frontier.flatMap((p) => children.get(p) ?? [])) {
+    for (const pid of frontier) total += byPid.get(pid)?.stat?.cpuSeconds ?? 0;
+  }
+  return total;
+}
+
+function rawStat(pid: string): { pid: number; ppid: number; reapedCpuSeconds: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { pid: Number(pid), ppid: Number(fields[1]), reapedCpuSeconds: (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The driver's own CPU seconds (it runs the baseline scripts and the Temporal client). */
 export function driverCpuSeconds(): number {
   const { user, system } = process.cpuUsage();

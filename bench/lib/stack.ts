@@ -130,9 +130,9 @@ export function workerTuning(): NodeJS.ProcessEnv {
 }
 
 /** `rotator worker` as an operator runs it; `pace` sets ROTATOR_<PROVIDER>_RPS / _CONCURRENCY. */
-export async function startWorker(temporalAddress: string, providers: Record<string, string>, pace: Record<string, string>): Promise<Child> {
+export async function startWorker(temporalAddress: string, providers: Record<string, string>, pace: Record<string, string>, namespace = 'default'): Promise<Child> {
   // the compiled build with its prebuilt workflow bundle, as the image runs it (`npm run bench` builds first)
-  const env = { ...baseEnv(), ...workerTuning(), ...providers, ...pace, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', ROTATOR_SEAL_KEYS: DEMO_SEAL_KEYS, ROTATOR_SHUTDOWN_GRACE_SECONDS: '0', ROTATOR_USE_BUILD: '1' };
+  const env = { ...baseEnv(), ...workerTuning(), ...providers, ...pace, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: namespace, ROTATOR_SEAL_KEYS: DEMO_SEAL_KEYS, ROTATOR_SHUTDOWN_GRACE_SECONDS: '0', ROTATOR_USE_BUILD: '1' };
   const child = spawnGroup(process.execPath, [path.join(projectRoot, 'bin/rotator.js'), 'worker'], env);
   await waitFor('rotator worker', child, () => child.output().includes('worker ready'), 120_000);
   return child;

@@ -6,7 +6,7 @@
  *   search attributes the rotations write.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -39,11 +39,33 @@ interface Stack {
   secrets: Record<string, { file: string }>;
 }
 
-/** `docker-compose config` of a compose file, as JSON (its YAML read by the same Python that ran it). */
-async function composeConfig(file: string, envFile: string): Promise<Stack> {
-  const { stdout } = await run(composeBin, ['-f', file, '--project-directory', root, '--env-file', envFile, 'config'], { cwd: root });
-  const python = path.join(path.dirname(realpathSync(composeBin)), 'python');
-  const child = run(python, ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)']);
+/**
+ * The Python that runs a docker-compose script, from its first line: it has PyYAML, which docker-compose itself needs.
+ * A venv's script names the venv's python; Debian's /usr/bin/docker-compose says `#! /usr/bin/python3` and has no
+ * `python` beside it; `#!/usr/bin/env python3` is looked up on PATH. A script without one (a frozen binary): python3 on PATH.
+ */
+function interpreterOf(script: string): string {
+  const first = readFileSync(realpathSync(script)).subarray(0, 256).toString('utf8').split('\n')[0]!;
+  const words = first.startsWith('#!') ? first.slice(2).trim().split(/\s+/) : ['/usr/bin/env', 'python3'];
+  const name = words[0]!.endsWith('/env') ? words.find((w, i) => i > 0 && !w.startsWith('-')) : words[0];
+  if (!name) throw new Error(`cannot tell which interpreter runs ${script} (first line: ${first})`);
+  if (name.includes('/')) return name;
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      /* not here */
+    }
+  }
+  throw new Error(`${script} is run by ${name}, which is not on PATH`);
+}
+
+/** `docker-compose config` of a compose file, as JSON (its YAML read by the same Python that runs `bin`). */
+async function composeConfig(file: string, envFile: string, bin = composeBin): Promise<Stack> {
+  const { stdout } = await run(bin, ['-f', file, '--project-directory', root, '--env-file', envFile, 'config'], { cwd: root });
+  const child = run(interpreterOf(bin), ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)']);
   child.child.stdin!.end(stdout);
   return JSON.parse((await child).stdout) as Stack;
 }
@@ -113,6 +135,18 @@ describe('docker-compose.yml', () => {
     expect(new Set(dashboard.panels.filter((p) => p.datasource).map((p) => p.datasource!.uid))).toEqual(new Set([uid]));
   });
 
+  it('the cluster tests run the server and UI versions the compose images pin (scripts/bootstrap-tools.sh builds them)', () => {
+    const bootstrap = readFileSync(path.join(root, 'scripts/bootstrap-tools.sh'), 'utf8');
+    const pin = (name: string) => bootstrap.match(new RegExp(`^${name}=(\\S+)`, 'm'))?.[1];
+    const tag = (service: string) => stack.services[service]!.image.split(':')[1];
+    expect({ server: tag('temporal'), schemaJob: tag('temporal-schema'), namespaceJob: tag('temporal-namespace'), ui: tag('temporal-ui') }).toEqual({
+      server: pin('TEMPORAL_SERVER_VERSION'),
+      schemaJob: pin('TEMPORAL_SERVER_VERSION'),
+      namespaceJob: pin('TEMPORAL_SERVER_VERSION'),
+      ui: pin('TEMPORAL_UI_VERSION'),
+    });
+  });
+
   it('OIDC is off by default; set, it reaches the codec server, the UI forwards its access token, and the token may go', async () => {
     const s = stack.services;
     expect(s['codec-server']!.environment).toMatchObject({ ROTATOR_CODEC_OIDC_ISSUER: '', ROTATOR_CODEC_OIDC_AUDIENCE: '' });
@@ -140,6 +174,24 @@ describe('docker-compose.yml', () => {
     const partial = path.join(scratch, 'partial.env');
     writeFileSync(partial, readFileSync(path.join(root, '.env.example'), 'utf8').replace(/^SORACOM_AUTH_KEY=.*$/m, ''));
     await expect(composeConfig(path.join(root, 'docker-compose.yml'), partial)).rejects.toMatchObject({ stderr: expect.stringContaining('set SORACOM_AUTH_KEY in .env') });
+  });
+
+  it('reads the resolved stack with the Python that runs docker-compose, also where no `python` sits beside it (Debian\'s layout)', async () => {
+    // Debian's docker-compose 1.29 is /usr/bin/docker-compose, first line `#! /usr/bin/python3`, and /usr/bin has no
+    // `python`: the same script, in a folder of its own, run by the interpreter its first line names
+    const usrBin = path.join(scratch, 'usr', 'bin');
+    mkdirSync(usrBin, { recursive: true });
+    const script = readFileSync(realpathSync(composeBin), 'utf8');
+    const debianLike = path.join(usrBin, 'docker-compose');
+    writeFileSync(debianLike, script.replace(/^#!\s*(\S+)/, (_, python: string) => `#! ${python}`));
+    chmodSync(debianLike, 0o755);
+    expect(() => accessSync(path.join(usrBin, 'python'))).toThrow();
+    expect(interpreterOf(debianLike)).toBe(interpreterOf(composeBin));
+    expect(await composeConfig(path.join(root, 'docker-compose.yml'), path.join(root, '.env.example'), debianLike)).toEqual(stack);
+
+    const viaEnv = path.join(usrBin, 'env-docker-compose');
+    writeFileSync(viaEnv, '#!/usr/bin/env python3\n');
+    expect(interpreterOf(viaEnv)).toMatch(/\/python3$/);
   });
 
   it('the validator refuses a broken stack (control: a dependency on a service that does not exist)', async () => {
