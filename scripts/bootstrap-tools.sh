@@ -242,7 +242,8 @@ server_built() {
 provide_temporal_server() {
   local dir="$tools/temporal-server-$TEMPORAL_SERVER_VERSION" module="go.temporal.io/server@v$TEMPORAL_SERVER_VERSION"
   if ! server_built; then
-    if server_build_running; then say "temporal-server: still building in the background (log: $server_build_log)"; return; fi
+    # (the background build itself runs with ROTATOR_SERVER_BUILD=now, and its own pid in the file)
+    if [ "${ROTATOR_SERVER_BUILD:-}" != now ] && server_build_running; then say "temporal-server: still building in the background (log: $server_build_log)"; return; fi
     if [ "${ROTATOR_SERVER_BUILD:-}" = background ]; then
       say "temporal-server: building in the background, niced (log: $server_build_log); the cluster tests run last and wait for it"
       ROTATOR_SERVER_BUILD=now nohup setsid bash "$root/scripts/bootstrap-tools.sh" --temporal-server-only >"$server_build_log" 2>&1 </dev/null &
