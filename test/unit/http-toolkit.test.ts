@@ -36,6 +36,27 @@ describe('Retry-After (RFC 9110 §10.2.3)', () => {
     expect(httpDate('Saturday, 06-Nov-77 08:49:37 GMT', now)).toBe(Date.UTC(1977, 10, 6, 8, 49, 37));
   });
 
+  it('reads every month and day name in each form', () => {
+    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+    const longDays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+    months.forEach((month, i) => {
+      const at = Date.UTC(2027, i, 9, 7, 5, 3);
+      const day = new Date(at).getUTCDay();
+      expect(httpDate(`${days[day]}, 09 ${month} 2027 07:05:03 GMT`, now)).toBe(at);
+      expect(httpDate(`${longDays[day]}, 09-${month}-27 07:05:03 GMT`, now)).toBe(at);
+      expect(httpDate(`${days[day]} ${month}  9 07:05:03 2027`, now)).toBe(at);
+    });
+    for (const [i, name] of days.entries()) expect(httpDate(`${name}, 0${i + 1} Jan 2027 00:00:00 GMT`, now)).toBe(Date.UTC(2027, 0, i + 1));
+    for (const [i, name] of longDays.entries()) expect(httpDate(`${name}, 0${i + 1}-Jan-27 00:00:00 GMT`, now)).toBe(Date.UTC(2027, 0, i + 1));
+  });
+
+  it('takes the last second of a day and a leap second, and no clock beyond', () => {
+    expect(httpDate('Thu, 31 Dec 2026 23:59:59 GMT', now)).toBe(Date.UTC(2026, 11, 31, 23, 59, 59));
+    expect(httpDate('Thu, 31 Dec 2026 23:59:60 GMT', now)).toBe(Date.UTC(2027, 0, 1, 0, 0, 0));
+    for (const clock of ['24:00:00', '23:60:00', '23:59:61']) expect(httpDate(`Thu, 31 Dec 2026 ${clock} GMT`, now)).toBeUndefined();
+  });
+
   it('a date already past means no wait', () => {
     expect(retryAfterMs('Sun, 06 Nov 1994 08:49:37 GMT', now)).toBe(0);
   });
