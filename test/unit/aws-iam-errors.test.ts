@@ -16,11 +16,27 @@ describe('IAM/STS error classification', () => {
     ['InvalidInput', 400, 'fail', 'IamInvalidInput'],
     ['CredentialsProviderError', undefined, 'fail', 'IamNoCredentials'],
     ['SomethingNew', 418, 'fail', 'IamRequestRejected'],
+    ['SomethingNew', 499, 'fail', 'IamRequestRejected'],
+    ['SomethingNew', 500, 'retry', 'IamUnavailable'],
+    ['SomethingNew', undefined, 'retry', 'IamUnavailable'],
   ])('%s (HTTP %s) → %s %s', (name, status, kind, type) => {
     const e = classifyAwsError(awsError(name, status), 'iam:CreateAccessKey funnel');
     expect(e.disposition.kind).toBe(kind);
     expect(e.type).toBe(type);
     expect(e.message).toMatch(/^iam:CreateAccessKey funnel failed/);
+  });
+
+  it('says what to do when the worker has no AWS credentials', () => {
+    expect(classifyAwsError(awsError('CredentialsProviderError', undefined, 'Could not load credentials from any providers'), 'iam:ListAccessKeys').message).toBe(
+      'iam:ListAccessKeys failed: the rotator found no AWS credentials (Could not load credentials from any providers); configure them for the worker (environment, profile or role)',
+    );
+  });
+
+  it('takes a thrown nothing (null, undefined) as a transport problem worth another try', () => {
+    for (const nothing of [null, undefined]) {
+      const e = classifyAwsError(nothing, 'op');
+      expect([e.type, e.disposition.kind]).toEqual(['IamUnavailable', 'retry']);
+    }
   });
 
   it('treats a connection reset without HTTP status as transient', () => {

@@ -81,6 +81,7 @@ const defaultRateLimitDelayMs = 60_000;
 /** SORACOM's own header first (it sends no Retry-After, provider-facts §1.3), then Retry-After, then a minute. */
 function rateLimitDelayMs(headers: Record<string, unknown>): number {
   const refresh = Number(headers['x-soracom-ratelimit-seconds-before-refresh']);
-  if (headers['x-soracom-ratelimit-seconds-before-refresh'] !== undefined && Number.isFinite(refresh) && refresh >= 0) return refresh * 1000;
+  // absent: Number(undefined) is NaN, not finite
+  if (Number.isFinite(refresh) && refresh >= 0) return refresh * 1000;
   return retryAfterMs(headers['retry-after']) ?? defaultRateLimitDelayMs;
 }
