@@ -4,12 +4,12 @@
  * (test/providers/) reach these through real answers; here every row is named once, so a row lost or changed fails.
  */
 import { awsErrorName, classifyAwsError, unexpectedResponse } from '../../src/providers/aws-iam/errors';
-import { cancelDeletionHint, classifyResponse as classifyCsms, errorBodyOf as csmsBody, type CsmsAction } from '../../src/providers/csms/errors';
+import { cancelDeletionHint, classifyResponse as classifyCsms, csmsHttp, errorBodyOf as csmsBody, type CsmsAction } from '../../src/providers/csms/errors';
 import { failFast, ProviderError, retry, retryAfter, type Disposition } from '../../src/providers/errors';
 import { classifyFileError, fileRefused } from '../../src/providers/file/errors';
 import type { HttpAnswer } from '../../src/providers/http/provider';
 import { classifyResponse as classifySoracom, errorBodyOf as soracomBody, isRejectedSession, soracomHttp, type SoracomAction } from '../../src/providers/soracom/errors';
-import { classifyResponse as classifyWallarm, ROTATOR_ROLE_HINT, type WallarmAction } from '../../src/providers/wallarm/errors';
+import { classifyResponse as classifyWallarm, ROTATOR_ROLE_HINT, wallarmHttp, type WallarmAction } from '../../src/providers/wallarm/errors';
 
 const answer = (status: number, data?: unknown, headers: Record<string, unknown> = {}): HttpAnswer => ({ status, data, headers });
 const seen = (e: ProviderError) => ({ provider: e.provider, type: e.type, disposition: e.disposition, message: e.message, httpStatus: e.httpStatus });
@@ -327,12 +327,22 @@ describe('Huawei Cloud CSMS', () => {
     expect(csmsBody('nope')).toBeUndefined();
     expect(classify(answer(400, err('X', 'bad secret-value-1234'))).message).toContain('"bad ***"');
   });
+
+  it('the shared plumbing carries CSMS’s names and what to check', () => {
+    expect(csmsHttp.profile.types).toEqual({ unreachable: 'CsmsUnreachable', endpointInvalid: 'CsmsEndpointInvalid', unexpectedResponse: 'CsmsUnexpectedResponse' });
+    expect(csmsHttp.transportFailure(action, { code: 'EINVAL', message: 'bad url' }, []).message).toMatch(/no answer from https:\/\/kms\.cn-north-4\.myhuaweicloud\.com \(EINVAL: bad url\)\. Check CSMS_REGION \/ CSMS_ENDPOINT\.$/);
+  });
 });
 
 describe('Wallarm', () => {
   const action: WallarmAction = { operation: 'updateToken', tokenId: 1234, endpoint: 'https://us1.api.wallarm.com' };
   const classify = (a: HttpAnswer, over: Partial<WallarmAction> = {}) => classifyWallarm({ ...action, ...over }, a, ['secret-value-1234']);
   const prefix = 'Wallarm updateToken of API token 1234 failed:';
+
+  it('the shared plumbing carries Wallarm’s names and what to check', () => {
+    expect(wallarmHttp.profile.types).toEqual({ unreachable: 'WallarmUnreachable', endpointInvalid: 'WallarmEndpointInvalid', unexpectedResponse: 'WallarmUnexpectedResponse' });
+    expect(wallarmHttp.transportFailure(action, { code: 'EINVAL', message: 'bad url' }, []).message).toMatch(/no answer from https:\/\/us1\.api\.wallarm\.com \(EINVAL: bad url\)\. Check WALLARM_CLOUD \/ WALLARM_API_HOST\.$/);
+  });
 
   it('429 and 5xx: retried, after Retry-After when Wallarm sends one', () => {
     expect(seen(classify(answer(429, { status: 429, body: 'Too many requests' })))).toEqual({
